@@ -1,0 +1,70 @@
+// The backend interface: everything the core needs from a device (enumeration, memory, copies, ordering).
+// The core only talks to devices through this interface and never asks which backend it is talking to.
+// Later parts add kernels and supports_op() here; a backend lives entirely in its own folder.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "lite/common.h"
+
+namespace lite::backend {
+
+//! One device memory allocation. `handle` is what the backend's own calls take (a device pointer for CUDA,
+//! a cl_mem for OpenCL, the address itself for CPU); `host` is a CPU address for the same bytes when the
+//! CPU can reach them (CPU memory, pinned/mapped memory, unified-memory devices), else nullptr.
+struct Allocation {
+    void* handle = nullptr;
+    void* host = nullptr;
+    size_t bytes = 0;
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual LiteDeviceType type() const = 0;
+    //! Lower-case name, e.g. "cpu", "cuda", "opencl".
+    virtual const char* name() const = 0;
+    //! Devices usable now; 0 when the driver or runtime is missing. Never throws.
+    virtual int device_count() = 0;
+    //! Human-readable description of a device, for `edgelite info` and error messages.
+    virtual std::string device_description(int device_id) = 0;
+
+    //! Device memory of at least `bytes`, aligned to kAlignment; throws Error(OutOfMemory).
+    virtual Allocation allocate(int device_id, size_t bytes) = 0;
+    //! Page-locked host memory when the backend has it (CUDA); returns an Allocation with host == handle.
+    //! Backends without pinned memory return {} and the core falls back to ordinary host memory.
+    virtual Allocation allocate_pinned_host(size_t /*bytes*/) { return {}; }
+    virtual void deallocate(int device_id, const Allocation& allocation, bool pinned_host) noexcept = 0;
+
+    //! Copies between host memory and this backend's memory; offsets are in bytes into the allocation.
+    //! They complete before returning (asynchronous variants come with streams).
+    virtual void copy_host_to_device(int device_id, const Allocation& dst, size_t dst_offset, const void* src,
+                                     size_t bytes) = 0;
+    virtual void copy_device_to_host(int device_id, void* dst, const Allocation& src, size_t src_offset,
+                                     size_t bytes) = 0;
+    virtual void copy_device_to_device(int device_id, const Allocation& dst, size_t dst_offset, const Allocation& src,
+                                       size_t src_offset, size_t bytes) = 0;
+    virtual void fill_zero(int device_id, const Allocation& dst, size_t offset, size_t bytes) = 0;
+    //! Waits for all queued work on the device.
+    virtual void synchronize(int device_id) = 0;
+};
+
+//! The backend for a device type, or nullptr when this build does not include it.
+Backend* find_backend(LiteDeviceType type);
+//! The backend for a device type with device_id present; otherwise throws Error(DeviceUnavailable) saying why
+//! (not built in, no device found, id out of range) and what to do.
+Backend& require_backend(LiteDeviceType type, int device_id);
+
+//! Factories of the built-in backends, each defined in its own folder; the registry (backend.cpp) lists
+//! the ones this build includes, like ggml's backend registry.
+std::unique_ptr<Backend> make_cpu_backend();
+#ifdef EDGELITE_WITH_CUDA
+std::unique_ptr<Backend> make_cuda_backend();
+#endif
+#ifdef EDGELITE_WITH_OPENCL
+std::unique_ptr<Backend> make_opencl_backend();
+#endif
+
+}  // namespace lite::backend

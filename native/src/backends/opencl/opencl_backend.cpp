@@ -1,0 +1,144 @@
+// The OpenCL backend: every device of every platform, numbered in platform order; one context and one
+// in-order queue per device, created on first use; device memory as cl_mem buffers.
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "backends/backend.h"
+#include "backends/opencl/opencl_loader.h"
+#include "lite/error.h"
+
+namespace lite::backend {
+namespace {
+
+using opencl::Api;
+
+void check(cl_int status, const char* what) {
+    if (status == CL_SUCCESS) return;
+    ErrorCode code = (status == CL_MEM_OBJECT_ALLOCATION_FAILURE || status == CL_OUT_OF_RESOURCES ||
+                      status == CL_OUT_OF_HOST_MEMORY)
+                             ? ErrorCode::OutOfMemory
+                             : ErrorCode::DeviceUnavailable;
+    throw Error(code, std::string("OpenCL ") + what + " failed with status " + std::to_string(status));
+}
+
+struct Device {
+    cl_device_id id = nullptr;
+    cl_context context = nullptr;
+    cl_command_queue queue = nullptr;
+};
+
+class OpenClBackend final : public Backend {
+public:
+    ~OpenClBackend() override {
+        const Api* cl = opencl::api();
+        for (auto& device : m_devices) {
+            if (device.queue) cl->clReleaseCommandQueue(device.queue);
+            if (device.context) cl->clReleaseContext(device.context);
+        }
+    }
+
+    LiteDeviceType type() const override { return LITE_OPENCL; }
+    const char* name() const override { return "opencl"; }
+
+    int device_count() override {
+        std::call_once(m_enumerated, [this] { enumerate(); });
+        return static_cast<int>(m_devices.size());
+    }
+
+    std::string device_description(int device_id) override {
+        Device& device = open(device_id);
+        char name[256] = {0};
+        check(opencl::api()->clGetDeviceInfo(device.id, CL_DEVICE_NAME, sizeof(name) - 1, name, nullptr),
+              "clGetDeviceInfo");
+        return name;
+    }
+
+    Allocation allocate(int device_id, size_t bytes) override {
+        Device& device = open(device_id);
+        cl_int status = CL_SUCCESS;
+        cl_mem buffer = opencl::api()->clCreateBuffer(device.context, CL_MEM_READ_WRITE, bytes == 0 ? 1 : bytes,
+                                                      nullptr, &status);
+        check(status, "clCreateBuffer");
+        return {buffer, nullptr, bytes};
+    }
+
+    void deallocate(int, const Allocation& allocation, bool) noexcept override {
+        opencl::api()->clReleaseMemObject(static_cast<cl_mem>(allocation.handle));
+    }
+
+    void copy_host_to_device(int device_id, const Allocation& dst, size_t dst_offset, const void* src,
+                             size_t bytes) override {
+        check(opencl::api()->clEnqueueWriteBuffer(open(device_id).queue, static_cast<cl_mem>(dst.handle), CL_TRUE,
+                                                  dst_offset, bytes, src, 0, nullptr, nullptr),
+              "clEnqueueWriteBuffer");
+    }
+    void copy_device_to_host(int device_id, void* dst, const Allocation& src, size_t src_offset,
+                             size_t bytes) override {
+        check(opencl::api()->clEnqueueReadBuffer(open(device_id).queue, static_cast<cl_mem>(src.handle), CL_TRUE,
+                                                 src_offset, bytes, dst, 0, nullptr, nullptr),
+              "clEnqueueReadBuffer");
+    }
+    void copy_device_to_device(int device_id, const Allocation& dst, size_t dst_offset, const Allocation& src,
+                               size_t src_offset, size_t bytes) override {
+        cl_command_queue queue = open(device_id).queue;
+        check(opencl::api()->clEnqueueCopyBuffer(queue, static_cast<cl_mem>(src.handle),
+                                                 static_cast<cl_mem>(dst.handle), src_offset, dst_offset, bytes, 0,
+                                                 nullptr, nullptr),
+              "clEnqueueCopyBuffer");
+        check(opencl::api()->clFinish(queue), "clFinish");
+    }
+    void fill_zero(int device_id, const Allocation& dst, size_t offset, size_t bytes) override {
+        cl_command_queue queue = open(device_id).queue;
+        const cl_uchar zero = 0;
+        check(opencl::api()->clEnqueueFillBuffer(queue, static_cast<cl_mem>(dst.handle), &zero, sizeof(zero), offset,
+                                                 bytes, 0, nullptr, nullptr),
+              "clEnqueueFillBuffer");
+        check(opencl::api()->clFinish(queue), "clFinish");
+    }
+    void synchronize(int device_id) override { check(opencl::api()->clFinish(open(device_id).queue), "clFinish"); }
+
+private:
+    void enumerate() {
+        const Api* cl = opencl::api();
+        if (!cl) return;
+        cl_uint platform_count = 0;
+        if (cl->clGetPlatformIDs(0, nullptr, &platform_count) != CL_SUCCESS || platform_count == 0) return;
+        std::vector<cl_platform_id> platforms(platform_count);
+        if (cl->clGetPlatformIDs(platform_count, platforms.data(), nullptr) != CL_SUCCESS) return;
+        for (cl_platform_id platform : platforms) {
+            cl_uint count = 0;
+            if (cl->clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 0, nullptr, &count) != CL_SUCCESS) continue;
+            std::vector<cl_device_id> ids(count);
+            if (cl->clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, count, ids.data(), nullptr) != CL_SUCCESS) continue;
+            for (cl_device_id id : ids) m_devices.push_back(Device{id, nullptr, nullptr});
+        }
+    }
+
+    Device& open(int device_id) {
+        if (device_id < 0 || device_id >= device_count()) {
+            throw Error(ErrorCode::DeviceUnavailable, "no OpenCL device " + std::to_string(device_id));
+        }
+        std::lock_guard<std::mutex> lock(m_mutex);
+        Device& device = m_devices[static_cast<size_t>(device_id)];
+        if (!device.context) {
+            const Api* cl = opencl::api();
+            cl_int status = CL_SUCCESS;
+            device.context = cl->clCreateContext(nullptr, 1, &device.id, nullptr, nullptr, &status);
+            check(status, "clCreateContext");
+            device.queue = cl->clCreateCommandQueue(device.context, device.id, 0, &status);
+            check(status, "clCreateCommandQueue");
+        }
+        return device;
+    }
+
+    std::once_flag m_enumerated;
+    std::mutex m_mutex;
+    std::vector<Device> m_devices;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_opencl_backend() { return std::make_unique<OpenClBackend>(); }
+
+}  // namespace lite::backend
