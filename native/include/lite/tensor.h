@@ -73,8 +73,11 @@ public:
     void copy_to_host(void* dst, size_t dst_bytes) const;
     //! Identity of the underlying allocation (nullptr before allocation): equal for tensors sharing memory.
     const void* get_storage_id() const;
-    //! Internal: the allocation (allocating it if needed), for the runtime's own components.
+    //! The allocation (allocating it if needed). Holding the pointer keeps the memory alive, e.g. while a JS
+    //! ArrayBuffer views it; Storage itself is internal to the runtime.
     std::shared_ptr<Storage> get_storage() const;
+    //! The owner given to reset(data, layout, owner), or nullptr when the memory is not caller memory.
+    std::shared_ptr<void> get_memory_owner() const;
     //! Internal: byte offset of the first element in the allocation.
     size_t get_storage_offset() const { return m_offset; }
 

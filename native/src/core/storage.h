@@ -29,6 +29,7 @@ public:
     //! CPU address of byte 0, or nullptr when the CPU cannot reach this memory.
     char* host() const { return static_cast<char*>(m_allocation.host); }
     bool owned() const { return m_owned; }
+    const std::shared_ptr<void>& owner() const { return m_owner; }
 
 private:
     Storage() = default;

@@ -72,6 +72,8 @@ std::shared_ptr<Storage> Tensor::get_storage() const {
 
 const void* Tensor::get_storage_id() const { return m_storage.get(); }
 
+std::shared_ptr<void> Tensor::get_memory_owner() const { return m_storage ? m_storage->owner() : nullptr; }
+
 bool Tensor::is_host_accessible() const {
     ensure_memory();
     return m_storage->host() != nullptr;

@@ -1,0 +1,78 @@
+// Module entry: the Tensor class and LiteGlobal's functions.
+#include <napi.h>
+
+#include "errors.h"
+#include "js_memory.h"
+#include "lite/global.h"
+#include "tensor_wrap.h"
+
+namespace edgelite::binding {
+namespace {
+
+Napi::Value concat(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value {
+        Napi::Array list = info[0].As<Napi::Array>();
+        std::vector<std::shared_ptr<lite::Tensor>> tensors;
+        for (uint32_t i = 0; i < list.Length(); ++i) tensors.push_back(TensorWrap::unwrap(list.Get(i)));
+        auto device = static_cast<LiteDeviceType>(info[2].As<Napi::Number>().Int32Value());
+        auto result = lite::TensorUtils::concat(tensors, info[1].As<Napi::Number>().Int32Value(), device,
+                                                info[3].As<Napi::Number>().Int32Value());
+        return TensorWrap::wrap(info.Env(), std::move(result));
+    });
+}
+
+Napi::Value get_device_count(const Napi::CallbackInfo& info) {
+    auto type = static_cast<LiteDeviceType>(info[0].As<Napi::Number>().Int32Value());
+    return Napi::Number::New(info.Env(), static_cast<double>(lite::get_device_count(type)));
+}
+
+Napi::Value set_log_level(const Napi::CallbackInfo& info) {
+    lite::set_log_level(static_cast<LiteLogLevel>(info[0].As<Napi::Number>().Int32Value()));
+    return info.Env().Undefined();
+}
+
+Napi::Value get_log_level(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), lite::get_log_level());
+}
+
+Napi::Value get_copy_stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    lite::CopyStats stats = lite::get_copy_stats();
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("hostToHost", Napi::Number::New(env, static_cast<double>(stats.host_to_host)));
+    result.Set("hostToDevice", Napi::Number::New(env, static_cast<double>(stats.host_to_device)));
+    result.Set("deviceToHost", Napi::Number::New(env, static_cast<double>(stats.device_to_host)));
+    result.Set("deviceToDevice", Napi::Number::New(env, static_cast<double>(stats.device_to_device)));
+    return result;
+}
+
+Napi::Value reset_copy_stats(const Napi::CallbackInfo& info) {
+    lite::reset_copy_stats();
+    return info.Env().Undefined();
+}
+
+Napi::Value register_error_class(const Napi::CallbackInfo& info) {
+    set_error_class(info);
+    return info.Env().Undefined();
+}
+
+}  // namespace
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+    exports.Set("Tensor", TensorWrap::define(env));
+    exports.Set("concat", Napi::Function::New(env, concat));
+    exports.Set("getDeviceCount", Napi::Function::New(env, get_device_count));
+    exports.Set("setLogLevel", Napi::Function::New(env, set_log_level));
+    exports.Set("getLogLevel", Napi::Function::New(env, get_log_level));
+    exports.Set("getCopyStats", Napi::Function::New(env, get_copy_stats));
+    exports.Set("resetCopyStats", Napi::Function::New(env, reset_copy_stats));
+    exports.Set("setErrorClass", Napi::Function::New(env, register_error_class));
+    exports.Set("version", Napi::String::New(env, lite::get_version_string()));
+    exports.Set("backends", Napi::String::New(env, lite::get_built_backends()));
+    return exports;
+}
+
+}  // namespace edgelite::binding
+
+static Napi::Object InitEdgelite(Napi::Env env, Napi::Object exports) { return edgelite::binding::init(env, exports); }
+NODE_API_MODULE(edgelite, InitEdgelite)
