@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// The `edgelite` command.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { LiteDeviceType, LiteGlobal } from '../index.js';
+import { packageRoot } from '../native.js';
+
+const USAGE = `usage: edgelite <command>
+
+commands:
+  --version, version   print the package version
+  devices              list the backends built in and the devices found
+  help                 this text
+`;
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+function main(argv: string[]): number {
+  const [command] = argv;
+  switch (command) {
+    case '--version':
+    case '-v':
+    case 'version':
+      process.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    case 'devices':
+      process.stdout.write(`edgelite ${LiteGlobal.version}, backends built in: ${LiteGlobal.builtBackends.join(', ')}\n`);
+      for (const type of [LiteDeviceType.LITE_CPU, LiteDeviceType.LITE_CUDA, LiteDeviceType.LITE_OPENCL]) {
+        process.stdout.write(`  ${LiteDeviceType[type]}: ${LiteGlobal.getDeviceCount(type)} device(s)\n`);
+      }
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`edgelite: unknown command '${command}'\n${USAGE}`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  const { code, message } = error as { code?: string; message: string };
+  process.stderr.write(`edgelite: ${code ? `[${code}] ` : ''}${message}\n`);
+  process.exitCode = 1;
+}

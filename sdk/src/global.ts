@@ -1,0 +1,58 @@
+// LiteGlobal: process-wide queries and settings of the runtime.
+import { LiteDeviceType, type LiteLogLevel } from './enums.js';
+import { LiteError } from './errors.js';
+import { native } from './native.js';
+
+/** Bytes the runtime has copied to move tensor data, by direction; "host" is CPU memory, pinned included. */
+export interface LiteCopyStats {
+  hostToHost: number;
+  hostToDevice: number;
+  deviceToHost: number;
+  deviceToDevice: number;
+}
+
+export class LiteGlobal {
+  private constructor() {}
+
+  /** Usable devices of a type: 1 for CPU; 0 when the backend is not built in or finds no device. */
+  static getDeviceCount(deviceType: LiteDeviceType): number {
+    if (!Object.values(LiteDeviceType).includes(deviceType)) {
+      throw new LiteError('INVALID_ARGUMENT', `deviceType must be a LiteDeviceType, got ${String(deviceType)}`);
+    }
+    return native().getDeviceCount(deviceType);
+  }
+
+  /** The runtime's version, e.g. "0.1.0" (the package's version). */
+  static get version(): string {
+    return native().version;
+  }
+
+  /** Backends compiled into the loaded addon, e.g. ['cpu', 'cuda', 'opencl']. */
+  static get builtBackends(): string[] {
+    return native().backends.split(',');
+  }
+
+  static setLogLevel(level: LiteLogLevel): void {
+    if (!Number.isInteger(level) || level < 0 || level > 3) {
+      throw new LiteError('INVALID_ARGUMENT', `log level must be a LiteLogLevel (0..3), got ${String(level)}`);
+    }
+    native().setLogLevel(level);
+  }
+
+  static getLogLevel(): LiteLogLevel {
+    return native().getLogLevel();
+  }
+
+  /**
+   * Bytes copied so far to move tensor data (copyFrom, setDataByCopy, toTypedArray, concat, and network IO),
+   * by direction. Kernel work is not counted; a zero-copy run adds nothing: this is how to verify it.
+   */
+  static getCopyStats(): LiteCopyStats {
+    return native().getCopyStats();
+  }
+
+  /** Sets every copy counter back to 0. */
+  static resetCopyStats(): void {
+    native().resetCopyStats();
+  }
+}

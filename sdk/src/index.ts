@@ -1,0 +1,21 @@
+// edgelite: MegEngine Lite's tensor and network API for Node, over a C++17 runtime for CPU, CUDA and OpenCL.
+// This file is the reference of the public API: every export is documented where it is declared.
+
+/** Device, data type, IO and phase enums, with MegEngine Lite's numeric values. */
+export { LiteDataType, LiteDeviceType, LiteIOType, LiteLogLevel, LiteTensorPhase } from './enums.js';
+export type { DtypeName } from './enums.js';
+
+/** The error type of every failure; `code` is stable (see README, "Errors"). */
+export { LiteError } from './errors.js';
+export type { LiteErrorCode } from './errors.js';
+
+/** Shape and element type. */
+export { LiteLayout } from './layout.js';
+
+/** Tensors on any device, views, zero-copy sharing with JS memory, and concatenation. */
+export { LiteTensor, LiteTensorConcat } from './tensor.js';
+export type { LiteTensorInit, LiteTensorOptions, LiteTypedArray } from './tensor.js';
+
+/** Devices, version, log level and copy statistics. */
+export { LiteGlobal } from './global.js';
+export type { LiteCopyStats } from './global.js';

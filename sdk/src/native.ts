@@ -1,0 +1,106 @@
+// The one file that loads the native addon, and the raw types of what it exports. Everything else in the SDK
+// goes through these types; the addon does no argument checking of its own beyond what C++ needs.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { LiteError } from './errors.js';
+
+/** The raw tensor object of the addon (native/binding/tensor_wrap.h). */
+export interface NativeTensor {
+  readonly deviceType: number;
+  readonly deviceId: number;
+  readonly isPinnedHost: boolean;
+  readonly isContinue: boolean;
+  readonly isView: boolean;
+  readonly nbytes: number;
+  layout(): { shape: number[]; dtype: number };
+  setLayout(shape: number[], dtype: number): void;
+  fillZero(): void;
+  shareMemoryWith(other: NativeTensor): void;
+  copyFrom(other: NativeTensor): void;
+  reshape(shape: number[]): void;
+  slice(start: number[], end: number[], step: number[]): NativeTensor;
+  setDataByShare(data: ArrayBufferView, shape: number[], dtype: number): void;
+  setDataByCopy(data: ArrayBufferView, shape?: number[], dtype?: number): void;
+  copyTo(data: ArrayBufferView): void;
+  /** Host memory seen in place, or undefined when the CPU cannot address it. */
+  hostView(): { buffer: ArrayBuffer; byteOffset: number } | undefined;
+  sameMemory(other: NativeTensor): boolean;
+}
+
+export interface NativeAddon {
+  Tensor: new (deviceType: number, deviceId: number, shape: number[], dtype: number, pinned: boolean) => NativeTensor;
+  concat(tensors: NativeTensor[], dim: number, deviceType: number, deviceId: number): NativeTensor;
+  getDeviceCount(deviceType: number): number;
+  setLogLevel(level: number): void;
+  getLogLevel(): number;
+  getCopyStats(): { hostToHost: number; hostToDevice: number; deviceToHost: number; deviceToDevice: number };
+  resetCopyStats(): void;
+  setErrorClass(cls: new (code: string, message: string) => Error): void;
+  readonly version: string;
+  readonly backends: string;
+}
+
+/** The package root: the nearest folder above this file with edgelite's package.json. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'edgelite') {
+      return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new LiteError('ADDON_NOT_FOUND', 'cannot find edgelite\'s package.json above ' + dir);
+    dir = parent;
+  }
+}
+
+/**
+ * Where the addon may be, in order: $EDGELITE_ADDON, a local build (npm run build:native), and the prebuilt
+ * binary for this platform (prebuilds/<platform>-<arch>/edgelite.node), as sharp and Node-API packages ship them.
+ */
+export function addonCandidates(root = packageRoot()): string[] {
+  const candidates = [
+    join(root, 'build', 'Release', 'edgelite.node'),
+    join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'edgelite.node'),
+  ];
+  const override = process.env['EDGELITE_ADDON'];
+  return override ? [override, ...candidates] : candidates;
+}
+
+function load(): NativeAddon {
+  const require = createRequire(import.meta.url);
+  const root = packageRoot();
+  const tried: string[] = [];
+  for (const candidate of addonCandidates(root)) {
+    if (!existsSync(candidate)) {
+      tried.push(`${candidate}: not found`);
+      continue;
+    }
+    try {
+      const addon = require(candidate) as NativeAddon;
+      addon.setErrorClass(LiteError as unknown as new (code: string, message: string) => Error);
+      return addon;
+    } catch (error) {
+      tried.push(`${candidate}: ${(error as Error).message}`);
+    }
+  }
+  throw new LiteError(
+    'ADDON_NOT_FOUND',
+    `edgelite has no native addon for ${process.platform}-${process.arch} (Node ${process.versions.node}, ` +
+      `N-API ${process.versions.napi}). Tried:\n  ${tried.join('\n  ')}\n` +
+      'Prebuilt addons cover linux-x64 and linux-arm64. To build from source run, in the edgelite folder: ' +
+      '`npm run bootstrap` (installs the Debian build packages and builds), or `npm run build:native` when ' +
+      'cmake, ninja and a C++17 compiler are already installed.',
+  );
+}
+
+let loaded: NativeAddon | undefined;
+
+/** The addon, loaded on first use so that importing edgelite never throws. */
+export function native(): NativeAddon {
+  loaded ??= load();
+  return loaded;
+}
