@@ -58,16 +58,17 @@ export function packageRoot(): string {
 }
 
 /**
- * Where the addon may be, in order: $EDGELITE_ADDON, a local build (npm run build:native), and the prebuilt
- * binary for this platform (prebuilds/<platform>-<arch>/edgelite.node), as sharp and Node-API packages ship them.
+ * Where the addon may be, in order: a local build (npm run build:native), then the prebuilt binary for this
+ * platform (prebuilds/<platform>-<arch>/edgelite.node), as Node-API packages ship them. $EDGELITE_ADDON, when
+ * set, is the only candidate: an explicit choice is never silently replaced by another binary.
  */
 export function addonCandidates(root = packageRoot()): string[] {
-  const candidates = [
+  const override = process.env['EDGELITE_ADDON'];
+  if (override) return [override];
+  return [
     join(root, 'build', 'Release', 'edgelite.node'),
     join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'edgelite.node'),
   ];
-  const override = process.env['EDGELITE_ADDON'];
-  return override ? [override, ...candidates] : candidates;
 }
 
 function load(): NativeAddon {

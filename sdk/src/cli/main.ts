@@ -5,12 +5,14 @@ import { join } from 'node:path';
 
 import { LiteDeviceType, LiteGlobal } from '../index.js';
 import { packageRoot } from '../native.js';
+import { runDemo } from './demo.js';
 
 const USAGE = `usage: edgelite <command>
 
 commands:
   --version, version   print the package version
   devices              list the backends built in and the devices found
+  demo                 a tour of what the runtime does on this machine, on built-in data
   help                 this text
 `;
 
@@ -32,6 +34,9 @@ function main(argv: string[]): number {
       for (const type of [LiteDeviceType.LITE_CPU, LiteDeviceType.LITE_CUDA, LiteDeviceType.LITE_OPENCL]) {
         process.stdout.write(`  ${LiteDeviceType[type]}: ${LiteGlobal.getDeviceCount(type)} device(s)\n`);
       }
+      return 0;
+    case 'demo':
+      runDemo((line) => process.stdout.write(`${line}\n`));
       return 0;
     case undefined:
     case 'help':

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The README's test command (npm test): set-up if needed, then every suite, each stage timed:
+#   native   GoogleTest on this machine (ctest)
+#   arm64    the runtime cross-built for aarch64, its GoogleTest run under qemu (ctest)
+#   sdk      vitest: the TypeScript SDK, end-to-end package tests
+# Ends with one line "N passed, N failed, N skipped" over all suites; exits non-zero if anything failed.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+reports="$root/build/test-reports"
+total_passed=0 total_failed=0 total_skipped=0 status=0
+declare -a timings=()
+
+stage() {  # stage NAME COMMAND...: runs a stage, records its time and a failure
+  local name=$1; shift
+  local start=$SECONDS
+  echo "=== [$name] $*"
+  if ! "$@"; then
+    echo "=== [$name] FAILED"
+    status=1
+  fi
+  timings+=("$name $((SECONDS - start))s")
+}
+
+count_junit() {  # count_junit FILE: adds a ctest JUnit report's counts to the totals
+  local file=$1
+  [ -f "$file" ] || { total_failed=$((total_failed + 1)); echo "missing report $file (counted as one failure)"; return; }
+  read -r p f s < <(node -e '
+    const head = require("fs").readFileSync(process.argv[1], "utf8").match(/<testsuite\s[^>]*>/)[0];
+    const n = (k) => Number((head.match(new RegExp(`\\b${k}="(\\d+)"`)) || [0, 0])[1]);
+    const failed = n("failures") + n("errors");
+    console.log(n("tests") - failed - n("skipped") - n("disabled"), failed, n("skipped") + n("disabled"));
+  ' "$file")
+  total_passed=$((total_passed + p)); total_failed=$((total_failed + f)); total_skipped=$((total_skipped + s))
+}
+
+count_vitest() {  # count_vitest FILE: adds vitest's JSON report counts to the totals
+  local file=$1
+  [ -f "$file" ] || { total_failed=$((total_failed + 1)); echo "missing report $file (counted as one failure)"; return; }
+  read -r p f s < <(node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites || 0), r.numPendingTests + r.numTodoTests);
+  ' "$file")
+  total_passed=$((total_passed + p)); total_failed=$((total_failed + f)); total_skipped=$((total_skipped + s))
+}
+
+stage setup bash scripts/bootstrap.sh || true
+if [ $status -ne 0 ]; then
+  echo "set-up failed: nothing was tested"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+rm -rf "$reports" && mkdir -p "$reports"
+
+stage native ctest --test-dir build --output-on-failure --output-junit "$reports/native.xml"
+count_junit "$reports/native.xml"
+
+stage arm64 bash device/cross/test-aarch64.sh "$root/build-aarch64" --output-junit "$reports/arm64.xml"
+count_junit "$reports/arm64.xml"
+
+stage sdk npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
+count_vitest "$reports/vitest.json"
+
+echo "=== stage times: ${timings[*]}"
+echo "${total_passed} passed, ${total_failed} failed, ${total_skipped} skipped"
+[ $status -eq 0 ] && [ $total_failed -eq 0 ]

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+
+import { expect, test } from 'vitest';
+
+import { LiteDeviceType, LiteError, LiteGlobal, LiteLogLevel, LiteTensor } from '../../sdk/src/index.js';
+
+test('the CPU is always there; CUDA/OpenCL counts are numbers', () => {
+  expect(LiteGlobal.getDeviceCount(LiteDeviceType.LITE_CPU)).toBe(1);
+  expect(LiteGlobal.getDeviceCount(LiteDeviceType.LITE_CUDA)).toBeGreaterThanOrEqual(0);
+  expect(LiteGlobal.getDeviceCount(LiteDeviceType.LITE_OPENCL)).toBeGreaterThanOrEqual(0);
+  expect(() => LiteGlobal.getDeviceCount(9 as LiteDeviceType)).toThrow(LiteError);
+  expect(LiteGlobal.builtBackends).toContain('cpu');
+});
+
+test('version is the package version', () => {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  expect(LiteGlobal.version).toBe(manifest.version);
+});
+
+test('log level round-trips and is validated', () => {
+  const original = LiteGlobal.getLogLevel();
+  LiteGlobal.setLogLevel(LiteLogLevel.LITE_DEBUG);
+  expect(LiteGlobal.getLogLevel()).toBe(LiteLogLevel.LITE_DEBUG);
+  LiteGlobal.setLogLevel(original);
+  expect(() => LiteGlobal.setLogLevel(7 as LiteLogLevel)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+});
+
+test('copy statistics count copies in and out, not sharing', () => {
+  LiteGlobal.resetCopyStats();
+  expect(LiteGlobal.getCopyStats()).toEqual({ hostToHost: 0, hostToDevice: 0, deviceToHost: 0, deviceToDevice: 0 });
+  const t = new LiteTensor([8]);
+  t.setDataByCopy(new Float32Array(8));
+  expect(LiteGlobal.getCopyStats().hostToHost).toBe(32);
+  t.toTypedArray();
+  expect(LiteGlobal.getCopyStats().hostToHost).toBe(64);
+  const alias = new LiteTensor();
+  alias.shareMemoryWith(t);
+  alias.setDataByShare(new Float32Array(8));
+  t.getDataByShare();
+  t.slice([0], [4]);
+  expect(LiteGlobal.getCopyStats().hostToHost).toBe(64);
+});
+
+test('errors are LiteError instances with a stable code and a message that says what to do', () => {
+  try {
+    new LiteTensor([2, 3]).reshape([4, -1]);
+    expect.unreachable();
+  } catch (error) {
+    expect(error).toBeInstanceOf(LiteError);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as LiteError).code).toBe('SHAPE_MISMATCH');
+    expect((error as LiteError).message).toMatch(/divisible/);
+  }
+});
