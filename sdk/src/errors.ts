@@ -20,6 +20,12 @@ export type LiteErrorCode =
   | 'INVALID_STATE'
   /** A valid request this build cannot serve. */
   | 'NOT_SUPPORTED'
+  /** The model file is corrupt, truncated or not valid ONNX. */
+  | 'INVALID_MODEL'
+  /** The model uses operators or types this runtime lacks (the message lists every one). */
+  | 'UNSUPPORTED_OP'
+  /** A file could not be read or written. */
+  | 'IO_ERROR'
   /** No native addon fits this platform, or it failed to load. */
   | 'ADDON_NOT_FOUND'
   /** A bug in edgelite; please report it. */

@@ -17,6 +17,9 @@ enum class ErrorCode {
     OutOfMemory,        //!< "OUT_OF_MEMORY": an allocation failed
     InvalidState,       //!< "INVALID_STATE": the call is not allowed now (e.g. after load, after dispose)
     NotSupported,       //!< "NOT_SUPPORTED": a valid request this build cannot serve
+    InvalidModel,       //!< "INVALID_MODEL": the model file is corrupt, truncated or not valid ONNX
+    UnsupportedOp,      //!< "UNSUPPORTED_OP": the model uses operators (or types) this runtime lacks
+    IoError,            //!< "IO_ERROR": a file could not be read or written
     Internal,           //!< "INTERNAL": a bug in edgelite; please report it
 };
 

@@ -5,4 +5,5 @@
 #include "lite/error.h"
 #include "lite/global.h"
 #include "lite/layout.h"
+#include "lite/network.h"
 #include "lite/tensor.h"

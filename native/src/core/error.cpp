@@ -13,6 +13,9 @@ const char* error_code_name(ErrorCode code) {
         case ErrorCode::OutOfMemory: return "OUT_OF_MEMORY";
         case ErrorCode::InvalidState: return "INVALID_STATE";
         case ErrorCode::NotSupported: return "NOT_SUPPORTED";
+        case ErrorCode::InvalidModel: return "INVALID_MODEL";
+        case ErrorCode::UnsupportedOp: return "UNSUPPORTED_OP";
+        case ErrorCode::IoError: return "IO_ERROR";
         case ErrorCode::Internal: return "INTERNAL";
     }
     return "INTERNAL";

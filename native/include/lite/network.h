@@ -1,0 +1,123 @@
+// lite::Network: loads an ONNX model, plans shapes and memory once, and runs it. lite::Config and lite::IO
+// describe how, as in MegEngine Lite.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lite/common.h"
+#include "lite/layout.h"
+#include "lite/tensor.h"
+
+namespace lite {
+
+//! Options of a network, with MegEngine Lite's names and defaults. Fields that this build does not act on
+//! yet are accepted and kept (documented in README.md, "Options").
+struct Options {
+    bool weight_preprocess = false;
+    bool fuse_preprocess = false;
+    bool fake_next_exec = false;
+    bool var_sanity_check_first_run = true;
+    bool const_shape = false;
+    bool force_dynamic_alloc = false;
+    bool force_output_dynamic_alloc = false;
+    //! Outputs are written straight into memory the user gave with reset/setDataByShare.
+    bool force_output_use_user_specified_memory = false;
+    bool no_profiling_on_shape_change = false;
+    uint8_t jit_level = 0;
+    uint8_t comp_node_seq_record_level = 0;
+    uint8_t graph_opt_level = 2;
+    uint16_t async_exec_level = 1;
+};
+
+struct Config {
+    bool has_compression = false;
+    int device_id = 0;
+    LiteDeviceType device_type = LITE_CPU;
+    std::string bare_model_cryption_name;
+    Options options;
+
+    Config() = default;
+    explicit Config(LiteDeviceType device, int id = 0) : device_id(id), device_type(device) {}
+};
+
+//! How one input or output is served: on the host or on the device, its value or only its shape.
+struct IO {
+    std::string name;
+    bool is_host = true;
+    LiteIOType io_type = LITE_IO_VALUE;
+    //! For inputs: the layout to plan with (an empty layout means the model's).
+    Layout config_layout;
+
+    IO() = default;
+    IO(std::string io_name, bool host = true, LiteIOType type = LITE_IO_VALUE, Layout layout = {})
+            : name(std::move(io_name)), is_host(host), io_type(type), config_layout(layout) {}
+};
+
+struct NetworkIO {
+    std::vector<IO> inputs;
+    std::vector<IO> outputs;
+};
+
+//! Where the static memory plan put things; known after load, before any run.
+struct MemoryPlanInfo {
+    struct Entry {
+        std::string name;
+        size_t offset = 0;  //!< bytes from the start of the arena
+        size_t bytes = 0;
+        bool in_place = false;  //!< shares the memory of an input of the node that produces it
+    };
+    size_t arena_bytes = 0;   //!< the activation arena
+    size_t weight_bytes = 0;  //!< constants (initializers and folded subgraphs)
+    size_t io_bytes = 0;      //!< input and output tensors
+    std::vector<Entry> entries;
+    size_t dynamic_values = 0;  //!< values whose shape is only known at run time (allocated per run)
+};
+
+class NetworkImpl;
+
+class Network {
+public:
+    explicit Network(const Config& config = {}, const NetworkIO& io = {});
+    ~Network();
+    Network(const Network&) = delete;
+    Network& operator=(const Network&) = delete;
+
+    //! Loads an ONNX model from a file or from bytes. Throws Error(InvalidModel) for corrupt input and
+    //! Error(UnsupportedOp) listing every unsupported op and node at once.
+    void load_model(const std::string& path);
+    void load_model(const void* data, size_t size);
+
+    //! Runs the model on the current inputs. On the CPU it returns when the outputs are ready.
+    void forward();
+    //! Waits for the last forward (a no-op on the CPU).
+    void wait();
+
+    std::shared_ptr<Tensor> get_io_tensor(const std::string& name, LiteTensorPhase phase = LITE_IO);
+    std::shared_ptr<Tensor> get_input_tensor(size_t index);
+    std::shared_ptr<Tensor> get_output_tensor(size_t index);
+    std::string get_input_name(size_t index) const;
+    std::string get_output_name(size_t index) const;
+    std::vector<std::string> get_all_input_name() const;
+    std::vector<std::string> get_all_output_name() const;
+
+    //! Threads of the CPU kernels (default 1); before load only.
+    void set_threads_number(int threads);
+    int get_threads_number() const;
+    bool is_loaded() const;
+
+    MemoryPlanInfo get_static_memory_alloc_info() const;
+    //! A summary of the loaded graph for `edgelite info`: op histogram, nodes after passes.
+    std::string get_graph_summary() const;
+    const Config& get_config() const;
+
+private:
+    std::unique_ptr<NetworkImpl> m_impl;
+};
+
+//! Op types in ai.onnx that this build runs, sorted (the op registry).
+std::vector<std::string> get_supported_ops();
+
+}  // namespace lite

@@ -1,0 +1,22 @@
+// Graph passes run at load and on every re-plan, in this order:
+//   infer_and_fold      shape inference with the concrete input layouts; nodes whose inputs are all constant
+//                       (Constant, shape subgraphs such as Shape→Gather→Concat→Reshape) are computed once here
+//   fold_batch_norm     BatchNormalization after Conv folded into the Conv's weights and bias
+//   fuse_activations    Relu/Clip/... after Conv, Gemm or MatMul applied in the producer's epilogue
+//   remove_dead_nodes   nodes whose results nobody uses
+#pragma once
+
+#include "core/graph.h"
+#include "core/thread_pool.h"
+
+namespace lite {
+
+void infer_and_fold(Graph& graph, ThreadPool& pool);
+void fold_batch_norm(Graph& graph);
+void fuse_activations(Graph& graph);
+void remove_dead_nodes(Graph& graph);
+
+//! All passes in order.
+void run_passes(Graph& graph, ThreadPool& pool);
+
+}  // namespace lite
