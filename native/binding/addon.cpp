@@ -4,6 +4,8 @@
 #include "errors.h"
 #include "js_memory.h"
 #include "lite/global.h"
+#include "lite/network.h"
+#include "network_wrap.h"
 #include "tensor_wrap.h"
 
 namespace edgelite::binding {
@@ -51,6 +53,56 @@ Napi::Value reset_copy_stats(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
 }
 
+Napi::Value supported_ops(const Napi::CallbackInfo& info) {
+    auto names = lite::get_supported_ops();
+    Napi::Array array = Napi::Array::New(info.Env(), names.size());
+    for (uint32_t i = 0; i < names.size(); ++i) array.Set(i, Napi::String::New(info.Env(), names[i]));
+    return array;
+}
+
+// inspectModel(bytes): what the model declares, without loading it.
+Napi::Value inspect_model(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value {
+        Napi::Env env = info.Env();
+        auto bytes = info[0].As<Napi::TypedArray>();
+        lite::ModelInfo model = lite::inspect_model(static_cast<const uint8_t*>(bytes.ArrayBuffer().Data()) + bytes.ByteOffset(),
+                                                    bytes.ByteLength());
+        auto tensors = [&](const std::vector<lite::ModelInfo::Tensor>& list) {
+            Napi::Array array = Napi::Array::New(env, list.size());
+            for (uint32_t i = 0; i < list.size(); ++i) {
+                Napi::Object entry = Napi::Object::New(env);
+                entry.Set("name", list[i].name);
+                entry.Set("dtype", list[i].dtype);
+                Napi::Array dims = Napi::Array::New(env, list[i].dims.size());
+                for (uint32_t d = 0; d < list[i].dims.size(); ++d) {
+                    if (list[i].dims[d] >= 0) {
+                        dims.Set(d, Napi::Number::New(env, static_cast<double>(list[i].dims[d])));
+                    } else {
+                        dims.Set(d, Napi::String::New(env, list[i].dim_params[d].empty() ? "?" : list[i].dim_params[d]));
+                    }
+                }
+                entry.Set("dims", dims);
+                array.Set(i, entry);
+            }
+            return array;
+        };
+        Napi::Object result = Napi::Object::New(env);
+        result.Set("irVersion", Napi::Number::New(env, static_cast<double>(model.ir_version)));
+        result.Set("opset", Napi::Number::New(env, static_cast<double>(model.opset)));
+        result.Set("producer", model.producer);
+        result.Set("inputs", tensors(model.inputs));
+        result.Set("outputs", tensors(model.outputs));
+        Napi::Object histogram = Napi::Object::New(env);
+        for (const auto& [op, count] : model.op_histogram) histogram.Set(op, Napi::Number::New(env, count));
+        result.Set("opHistogram", histogram);
+        Napi::Array unsupported = Napi::Array::New(env, model.unsupported_ops.size());
+        for (uint32_t i = 0; i < model.unsupported_ops.size(); ++i) unsupported.Set(i, model.unsupported_ops[i]);
+        result.Set("unsupportedOps", unsupported);
+        result.Set("initializerBytes", Napi::Number::New(env, static_cast<double>(model.initializer_bytes)));
+        return result;
+    });
+}
+
 Napi::Value register_error_class(const Napi::CallbackInfo& info) {
     set_error_class(info);
     return info.Env().Undefined();
@@ -60,6 +112,9 @@ Napi::Value register_error_class(const Napi::CallbackInfo& info) {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("Tensor", TensorWrap::define(env));
+    exports.Set("Network", NetworkWrap::define(env));
+    exports.Set("inspectModel", Napi::Function::New(env, inspect_model));
+    exports.Set("supportedOps", Napi::Function::New(env, supported_ops));
     exports.Set("concat", Napi::Function::New(env, concat));
     exports.Set("getDeviceCount", Napi::Function::New(env, get_device_count));
     exports.Set("setLogLevel", Napi::Function::New(env, set_log_level));

@@ -16,6 +16,10 @@ export { LiteLayout } from './layout.js';
 export { LiteTensor, LiteTensorConcat } from './tensor.js';
 export type { LiteTensorInit, LiteTensorOptions, LiteTypedArray } from './tensor.js';
 
+/** Loading and running ONNX models, with Lite's config, options and IO descriptions. */
+export { LiteConfig, LiteIO, LiteNetwork, LiteNetworkIO, LiteOptions } from './network.js';
+export type { LiteConfigInit, LiteIOInit, LiteMemoryInfo, LiteModelInfo } from './network.js';
+
 /** Devices, version, log level and copy statistics. */
 export { LiteGlobal } from './global.js';
 export type { LiteCopyStats } from './global.js';

@@ -30,7 +30,60 @@ export interface NativeTensor {
   sameMemory(other: NativeTensor): boolean;
 }
 
+/** Plain config and IO objects the addon reads (validated by sdk/src/network.ts). */
+export interface NativeConfig {
+  deviceType: number;
+  deviceId: number;
+  options: Record<string, boolean | number>;
+}
+export interface NativeIO {
+  name: string;
+  isHost: boolean;
+  ioType: number;
+  layout?: { shape: number[]; dtype: number };
+}
+
+export interface NativeMemoryInfo {
+  arenaBytes: number;
+  weightBytes: number;
+  ioBytes: number;
+  dynamicValues: number;
+  tensors: { name: string; offset: number; bytes: number; inPlace: boolean }[];
+}
+
+/** The raw network object of the addon (native/binding/network_wrap.h). */
+export interface NativeNetwork {
+  load(model: string | Uint8Array): void;
+  forward(): void;
+  forwardAsync(): Promise<void>;
+  wait(): void;
+  getIoTensor(name: string, phase: number): NativeTensor;
+  getInputTensor(index: number): NativeTensor;
+  getOutputTensor(index: number): NativeTensor;
+  inputNames(): string[];
+  outputNames(): string[];
+  getThreadsNumber(): number;
+  setThreadsNumber(threads: number): void;
+  getStaticMemoryAllocInfo(): NativeMemoryInfo;
+  graphSummary(): string;
+}
+
+/** What a model declares (native/include/lite/network.h, ModelInfo). */
+export interface NativeModelInfo {
+  irVersion: number;
+  opset: number;
+  producer: string;
+  inputs: { name: string; dtype: string; dims: (number | string)[] }[];
+  outputs: { name: string; dtype: string; dims: (number | string)[] }[];
+  opHistogram: Record<string, number>;
+  unsupportedOps: string[];
+  initializerBytes: number;
+}
+
 export interface NativeAddon {
+  inspectModel(model: Uint8Array): NativeModelInfo;
+  Network: new (config: NativeConfig, io: { inputs: NativeIO[]; outputs: NativeIO[] }) => NativeNetwork;
+  supportedOps(): string[];
   Tensor: new (deviceType: number, deviceId: number, shape: number[], dtype: number, pinned: boolean) => NativeTensor;
   concat(tensors: NativeTensor[], dim: number, deviceType: number, deviceId: number): NativeTensor;
   getDeviceCount(deviceType: number): number;

@@ -117,6 +117,24 @@ private:
     std::unique_ptr<NetworkImpl> m_impl;
 };
 
+//! What a model file declares, read without loading it (for `edgelite info`).
+struct ModelInfo {
+    struct Tensor {
+        std::string name;
+        std::string dtype;               //!< ONNX element type name, e.g. "float"
+        std::vector<int64_t> dims;       //!< -1 for a symbolic or unknown dim
+        std::vector<std::string> dim_params;
+    };
+    int64_t ir_version = 0;
+    int64_t opset = 0;
+    std::string producer;
+    std::vector<Tensor> inputs, outputs;  //!< inputs exclude initializers
+    std::vector<std::pair<std::string, int>> op_histogram;  //!< op type -> node count, sorted by op type
+    std::vector<std::string> unsupported_ops;               //!< op types this build does not run
+    size_t initializer_bytes = 0;
+};
+ModelInfo inspect_model(const void* data, size_t size);
+
 //! Op types in ai.onnx that this build runs, sorted (the op registry).
 std::vector<std::string> get_supported_ops();
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "lite/error.h"
@@ -55,20 +56,29 @@ ModelSource make_model_source(const onnx::ModelData& model) {
                                                   "; edgelite runs opsets 7 to 18: re-export the model with one of "
                                                   "those (e.g. torch.onnx.export(..., opset_version=17))");
     }
-    // Every unsupported op and node at once, so that one error says everything a converter needs to fix.
-    std::vector<std::string> unsupported;
-    for (const auto& node : model.graph.nodes) {
+    // Every unsupported op and node at once, grouped by op, so one error says everything a converter must fix.
+    std::map<std::string, std::vector<std::string>> unsupported;
+    size_t unsupported_nodes = 0;
+    for (size_t i = 0; i < model.graph.nodes.size(); ++i) {
+        const auto& node = model.graph.nodes[i];
         bool standard = node.domain.empty() || node.domain == "ai.onnx";
-        if (!standard || !ops::find_op(node.op_type)) {
-            unsupported.push_back((standard ? "" : node.domain + ".") + node.op_type + " (node '" + node.name + "')");
-        }
+        if (standard && ops::find_op(node.op_type)) continue;
+        unsupported[(standard ? "" : node.domain + ".") + node.op_type].push_back(
+                node.name.empty() ? "#" + std::to_string(i) : "'" + node.name + "'");
+        ++unsupported_nodes;
     }
     if (!unsupported.empty()) {
         std::string list;
-        for (const auto& entry : unsupported) list += (list.empty() ? "" : ", ") + entry;
-        throw Error(ErrorCode::UnsupportedOp, std::to_string(unsupported.size()) +
-                                                  " node(s) use operators edgelite does not run: " + list +
-                                                  ". See `edgelite info MODEL` and the supported list in README.md");
+        for (const auto& [op, nodes] : unsupported) {
+            list += (list.empty() ? "" : "; ") + op + " (" + std::to_string(nodes.size()) + " node" +
+                    (nodes.size() > 1 ? "s" : "") + ": ";
+            for (size_t k = 0; k < nodes.size(); ++k) list += (k ? ", " : "") + nodes[k];
+            list += ")";
+        }
+        throw Error(ErrorCode::UnsupportedOp, std::to_string(unsupported.size()) + " operator type(s) in " +
+                                                  std::to_string(unsupported_nodes) +
+                                                  " node(s) are not supported by edgelite: " + list +
+                                                  ". `edgelite info MODEL` lists them; README.md lists the supported ops");
     }
     for (const auto& init : model.graph.initializers) {
         LiteDataType dtype;
@@ -186,6 +196,7 @@ Graph build_graph(const ModelSource& source,
         const ops::OpInfo* op = ops::find_op(node_data.op_type);
         ops::Attributes attributes(node_data.attributes, node.describe());
         node.kernel = std::shared_ptr<ops::Kernel>(op->create(attributes, source.opset));
+        node.attributes = node_data.attributes;
         graph.nodes.push_back(std::move(node));
     }
     for (const auto& output : source.outputs) {

@@ -45,6 +45,7 @@ struct Node {
     std::vector<int> inputs;   //!< value ids; -1 for an omitted optional input
     std::vector<int> outputs;  //!< value ids; -1 for an omitted optional output
     std::shared_ptr<ops::Kernel> kernel;
+    std::vector<onnx::Attribute> attributes;  //!< as in the model, for passes (e.g. BatchNormalization's epsilon)
     bool dynamic = false;  //!< output shapes are inferred at run time
     bool removed = false;  //!< folded or dead; skipped by the planner and executor
     std::string fused;     //!< ops fused into this node, e.g. "BatchNormalization+Relu", for info and profiles

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "core/executor.h"
@@ -255,6 +256,38 @@ std::string Network::get_graph_summary() const {
     out << "nodes after passes: " << live << " (model: " << m_impl->source.nodes.size() << "), with run-time shapes: " << dynamic << "\n";
     for (const auto& [op, count] : histogram) out << "  " << op << ": " << count << "\n";
     return out.str();
+}
+
+ModelInfo inspect_model(const void* data, size_t size) {
+    onnx::ModelData model = onnx::parse_model(static_cast<const uint8_t*>(data), size);
+    ModelInfo info;
+    info.ir_version = model.ir_version;
+    auto opset = model.opsets.find("");
+    info.opset = opset == model.opsets.end() ? 0 : opset->second;
+    info.producer = model.producer;
+    std::map<std::string, size_t> initializers;
+    for (const auto& init : model.graph.initializers) {
+        initializers[init->name] = init->data().size();
+        info.initializer_bytes += init->data().size();
+    }
+    auto convert = [](const onnx::ValueInfo& value) {
+        return ModelInfo::Tensor{value.name, onnx::onnx_type_name(value.onnx_type), value.dims, value.dim_params};
+    };
+    for (const auto& input : model.graph.inputs) {
+        if (!initializers.count(input.name)) info.inputs.push_back(convert(input));
+    }
+    for (const auto& output : model.graph.outputs) info.outputs.push_back(convert(output));
+    std::map<std::string, int> histogram;
+    std::set<std::string> unsupported;
+    for (const auto& node : model.graph.nodes) {
+        bool standard = node.domain.empty() || node.domain == "ai.onnx";
+        std::string op = (standard ? "" : node.domain + ".") + node.op_type;
+        histogram[op]++;
+        if (!standard || !ops::find_op(node.op_type)) unsupported.insert(op);
+    }
+    info.op_histogram.assign(histogram.begin(), histogram.end());
+    info.unsupported_ops.assign(unsupported.begin(), unsupported.end());
+    return info;
 }
 
 std::vector<std::string> get_supported_ops() {

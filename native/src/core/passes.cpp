@@ -94,9 +94,123 @@ void infer_and_fold(Graph& graph, ThreadPool& pool) {
     graph.relink();
 }
 
-void fold_batch_norm(Graph&) {}
+namespace {
 
-void fuse_activations(Graph&) {}
+// The live node producing value v if v feeds only `consumer` and is not a graph output; else nullptr.
+Node* sole_producer(Graph& graph, int v, int consumer) {
+    if (v < 0) return nullptr;
+    const Value& value = graph.values[static_cast<size_t>(v)];
+    if (value.is_output || value.producer < 0 || value.consumers.size() != 1 || value.consumers[0] != consumer) return nullptr;
+    Node& producer = graph.nodes[static_cast<size_t>(value.producer)];
+    return producer.removed ? nullptr : &producer;
+}
+
+bool constant_float(const Graph& graph, int v) {
+    return v >= 0 && graph.values[static_cast<size_t>(v)].is_constant() && graph.values[static_cast<size_t>(v)].dtype == LITE_FLOAT;
+}
+
+int add_constant(Graph& graph, const std::string& name, const ops::Shape& shape, std::shared_ptr<ConstantBuffer> buffer) {
+    Value value;
+    value.name = name;
+    value.dtype = LITE_FLOAT;
+    value.shape = shape;
+    value.shape_known = true;
+    value.constant = std::move(buffer);
+    graph.values.push_back(std::move(value));
+    return static_cast<int>(graph.values.size() - 1);
+}
+
+// Whether only output 0 of a node is used.
+bool only_first_output_used(const Graph& graph, const Node& node) {
+    for (size_t i = 1; i < node.outputs.size(); ++i) {
+        int v = node.outputs[i];
+        if (v >= 0 && (graph.values[static_cast<size_t>(v)].is_output || !graph.values[static_cast<size_t>(v)].consumers.empty())) return false;
+    }
+    return true;
+}
+
+void append_fused(Node& node, const std::string& op) { node.fused += (node.fused.empty() ? "" : "+") + op; }
+
+}  // namespace
+
+void fold_batch_norm(Graph& graph) {
+    graph.relink();
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+        Node& bn = graph.nodes[n];
+        if (bn.removed || bn.op_type != "BatchNormalization" || bn.inputs.size() < 5) continue;
+        if (!only_first_output_used(graph, bn)) continue;
+        Node* conv = sole_producer(graph, bn.inputs[0], static_cast<int>(n));
+        if (!conv || conv->op_type != "Conv" || conv->dynamic || conv->inputs.size() < 2) continue;
+        int w = conv->inputs[1], b = conv->inputs.size() > 2 ? conv->inputs[2] : -1;
+        if (!constant_float(graph, w) || (b >= 0 && !constant_float(graph, b))) continue;
+        bool params_constant = true;
+        for (size_t i = 1; i < 5; ++i) params_constant = params_constant && constant_float(graph, bn.inputs[i]);
+        if (!params_constant) continue;
+        float epsilon = 1e-5f;
+        for (const auto& attribute : bn.attributes) {
+            if (attribute.name == "epsilon") epsilon = attribute.f;
+        }
+        const Value& weight = graph.values[static_cast<size_t>(w)];
+        const int64_t channels = weight.shape.empty() ? 0 : weight.shape[0];
+        const int64_t per_channel = channels ? ops::numel(weight.shape) / channels : 0;
+        auto param = [&](size_t i) { return static_cast<const float*>(graph.values[static_cast<size_t>(bn.inputs[i])].constant->data); };
+        bool sizes_ok = true;
+        for (size_t i = 1; i < 5; ++i) sizes_ok = sizes_ok && ops::numel(graph.values[static_cast<size_t>(bn.inputs[i])].shape) == channels;
+        if (!sizes_ok || channels == 0) continue;
+        const float *scale = param(1), *shift = param(2), *mean = param(3), *var = param(4);
+        auto new_weight = std::make_shared<ConstantBuffer>(weight.nbytes());
+        auto new_bias = std::make_shared<ConstantBuffer>(static_cast<size_t>(channels) * sizeof(float));
+        const auto* w_data = static_cast<const float*>(weight.constant->data);
+        const float* b_data = b >= 0 ? static_cast<const float*>(graph.values[static_cast<size_t>(b)].constant->data) : nullptr;
+        auto* w_out = static_cast<float*>(new_weight->data);
+        auto* b_out = static_cast<float*>(new_bias->data);
+        for (int64_t m = 0; m < channels; ++m) {
+            float s = scale[m] / std::sqrt(var[m] + epsilon);
+            for (int64_t k = 0; k < per_channel; ++k) w_out[m * per_channel + k] = w_data[m * per_channel + k] * s;
+            b_out[m] = ((b_data ? b_data[m] : 0.f) - mean[m]) * s + shift[m];
+        }
+        ops::Shape weight_shape = weight.shape;
+        std::string weight_name = weight.name;
+        int new_w = add_constant(graph, weight_name + "/bn_folded", weight_shape, new_weight);
+        int new_b = add_constant(graph, weight_name + "/bn_folded_bias", {channels}, new_bias);
+        conv = &graph.nodes[static_cast<size_t>(graph.values[static_cast<size_t>(bn.inputs[0])].producer)];
+        conv->inputs.resize(3);
+        conv->inputs[1] = new_w;
+        conv->inputs[2] = new_b;
+        conv->outputs[0] = bn.outputs[0];
+        append_fused(*conv, "BatchNormalization");
+        bn.removed = true;
+        graph.relink();
+    }
+}
+
+void fuse_activations(Graph& graph) {
+    graph.relink();
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+        Node& act_node = graph.nodes[n];
+        if (act_node.removed || act_node.inputs.empty()) continue;
+        std::vector<const ops::TensorView*> constants(act_node.inputs.size(), nullptr);
+        std::vector<ops::TensorView> views(act_node.inputs.size());
+        for (size_t i = 0; i < act_node.inputs.size(); ++i) {
+            int v = act_node.inputs[i];
+            if (v >= 0 && graph.values[static_cast<size_t>(v)].is_constant()) {
+                views[i] = graph.values[static_cast<size_t>(v)].constant_view();
+                constants[i] = &views[i];
+            }
+        }
+        ops::Activation activation;
+        if (!act_node.kernel->as_activation(constants, activation)) continue;
+        if (graph.values[static_cast<size_t>(act_node.inputs[0])].dtype != LITE_FLOAT) continue;
+        Node* producer = sole_producer(graph, act_node.inputs[0], static_cast<int>(n));
+        if (!producer || producer->dynamic || producer->outputs.empty() || producer->outputs[0] != act_node.inputs[0]) continue;
+        if (!only_first_output_used(graph, *producer)) continue;
+        if (!producer->kernel->fuse_activation(activation)) continue;
+        producer->outputs[0] = act_node.outputs[0];
+        append_fused(*producer, act_node.op_type);
+        act_node.removed = true;
+        graph.relink();
+    }
+}
 
 void remove_dead_nodes(Graph& graph) {
     bool changed = true;

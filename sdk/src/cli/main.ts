@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { LiteDeviceType, LiteGlobal } from '../index.js';
 import { packageRoot } from '../native.js';
 import { runDemo } from './demo.js';
+import { runInfo } from './info.js';
 
 const USAGE = `usage: edgelite <command>
 
 commands:
   --version, version   print the package version
   devices              list the backends built in and the devices found
+  info MODEL           a model's inputs, outputs, ops, unsupported ops and planned memory
   demo                 a tour of what the runtime does on this machine, on built-in data
   help                 this text
 `;
@@ -35,6 +37,14 @@ function main(argv: string[]): number {
         process.stdout.write(`  ${LiteDeviceType[type]}: ${LiteGlobal.getDeviceCount(type)} device(s)\n`);
       }
       return 0;
+    case 'info': {
+      const model = argv[1];
+      if (!model) {
+        process.stderr.write('usage: edgelite info MODEL.onnx\n');
+        return 2;
+      }
+      return runInfo(model, (line) => process.stdout.write(`${line}\n`));
+    }
     case 'demo':
       runDemo((line) => process.stdout.write(`${line}\n`));
       return 0;

@@ -1,0 +1,239 @@
+#include "network_wrap.h"
+
+#include "errors.h"
+#include "js_memory.h"
+#include "lite/error.h"
+#include "tensor_wrap.h"
+
+namespace edgelite::binding {
+namespace {
+
+bool get_bool(const Napi::Object& object, const char* key, bool fallback) {
+    Napi::Value value = object.Get(key);
+    return value.IsBoolean() ? value.As<Napi::Boolean>().Value() : fallback;
+}
+
+int get_int(const Napi::Object& object, const char* key, int fallback) {
+    Napi::Value value = object.Get(key);
+    return value.IsNumber() ? value.As<Napi::Number>().Int32Value() : fallback;
+}
+
+lite::Config to_config(const Napi::Value& value) {
+    lite::Config config;
+    if (!value.IsObject()) return config;
+    Napi::Object object = value.As<Napi::Object>();
+    config.device_type = static_cast<LiteDeviceType>(get_int(object, "deviceType", LITE_CPU));
+    config.device_id = get_int(object, "deviceId", 0);
+    Napi::Value options = object.Get("options");
+    if (options.IsObject()) {
+        Napi::Object o = options.As<Napi::Object>();
+        lite::Options& out = config.options;
+        out.weight_preprocess = get_bool(o, "weightPreprocess", out.weight_preprocess);
+        out.fuse_preprocess = get_bool(o, "fusePreprocess", out.fuse_preprocess);
+        out.fake_next_exec = get_bool(o, "fakeNextExec", out.fake_next_exec);
+        out.var_sanity_check_first_run = get_bool(o, "varSanityCheckFirstRun", out.var_sanity_check_first_run);
+        out.const_shape = get_bool(o, "constShape", out.const_shape);
+        out.force_dynamic_alloc = get_bool(o, "forceDynamicAlloc", out.force_dynamic_alloc);
+        out.force_output_dynamic_alloc = get_bool(o, "forceOutputDynamicAlloc", out.force_output_dynamic_alloc);
+        out.force_output_use_user_specified_memory =
+                get_bool(o, "forceOutputUseUserSpecifiedMemory", out.force_output_use_user_specified_memory);
+        out.no_profiling_on_shape_change = get_bool(o, "noProfilingOnShapeChange", out.no_profiling_on_shape_change);
+        out.jit_level = static_cast<uint8_t>(get_int(o, "jitLevel", out.jit_level));
+        out.comp_node_seq_record_level = static_cast<uint8_t>(get_int(o, "compNodeSeqRecordLevel", out.comp_node_seq_record_level));
+        out.graph_opt_level = static_cast<uint8_t>(get_int(o, "graphOptLevel", out.graph_opt_level));
+        out.async_exec_level = static_cast<uint16_t>(get_int(o, "asyncExecLevel", out.async_exec_level));
+    }
+    return config;
+}
+
+std::vector<lite::IO> to_io_list(const Napi::Value& value) {
+    std::vector<lite::IO> list;
+    if (!value.IsArray()) return list;
+    Napi::Array array = value.As<Napi::Array>();
+    for (uint32_t i = 0; i < array.Length(); ++i) {
+        Napi::Object entry = array.Get(i).As<Napi::Object>();
+        lite::IO io(entry.Get("name").As<Napi::String>().Utf8Value(), get_bool(entry, "isHost", true),
+                    static_cast<LiteIOType>(get_int(entry, "ioType", LITE_IO_VALUE)));
+        Napi::Value layout = entry.Get("layout");
+        if (layout.IsObject()) {
+            Napi::Object l = layout.As<Napi::Object>();
+            io.config_layout = to_layout(l.Get("shape"), l.Get("dtype"));
+        }
+        list.push_back(io);
+    }
+    return list;
+}
+
+Napi::Array to_js_strings(Napi::Env env, const std::vector<std::string>& names) {
+    Napi::Array array = Napi::Array::New(env, names.size());
+    for (uint32_t i = 0; i < names.size(); ++i) array.Set(i, Napi::String::New(env, names[i]));
+    return array;
+}
+
+class ForwardWorker final : public Napi::AsyncWorker {
+public:
+    ForwardWorker(Napi::Env env, std::shared_ptr<lite::Network> network)
+            : Napi::AsyncWorker(env), m_network(std::move(network)), m_deferred(Napi::Promise::Deferred::New(env)) {}
+    Napi::Promise promise() const { return m_deferred.Promise(); }
+
+    void Execute() override {
+        try {
+            m_network->forward();
+            m_network->wait();
+        } catch (const lite::Error& e) {
+            m_code = e.code_name();
+            SetError(e.what());
+        } catch (const std::exception& e) {
+            m_code = "INTERNAL";
+            SetError(std::string("internal error, please report it: ") + e.what());
+        }
+    }
+    void OnOK() override { m_deferred.Resolve(Env().Undefined()); }
+    void OnError(const Napi::Error& error) override {
+        try {
+            throw_error(Env(), m_code.c_str(), error.Message());
+        } catch (const Napi::Error& lite_error) {
+            m_deferred.Reject(lite_error.Value());
+        }
+    }
+
+private:
+    std::shared_ptr<lite::Network> m_network;  // keeps the network alive while the run is in flight
+    Napi::Promise::Deferred m_deferred;
+    std::string m_code = "INTERNAL";
+};
+
+}  // namespace
+
+Napi::Function NetworkWrap::define(Napi::Env env) {
+    return DefineClass(env, "Network",
+                       {
+                               InstanceMethod<&NetworkWrap::load>("load"),
+                               InstanceMethod<&NetworkWrap::forward>("forward"),
+                               InstanceMethod<&NetworkWrap::forward_async>("forwardAsync"),
+                               InstanceMethod<&NetworkWrap::wait>("wait"),
+                               InstanceMethod<&NetworkWrap::io_tensor>("getIoTensor"),
+                               InstanceMethod<&NetworkWrap::input_tensor>("getInputTensor"),
+                               InstanceMethod<&NetworkWrap::output_tensor>("getOutputTensor"),
+                               InstanceMethod<&NetworkWrap::input_names>("inputNames"),
+                               InstanceMethod<&NetworkWrap::output_names>("outputNames"),
+                               InstanceMethod<&NetworkWrap::threads>("getThreadsNumber"),
+                               InstanceMethod<&NetworkWrap::set_threads>("setThreadsNumber"),
+                               InstanceMethod<&NetworkWrap::memory_info>("getStaticMemoryAllocInfo"),
+                               InstanceMethod<&NetworkWrap::graph_summary>("graphSummary"),
+                       });
+}
+
+NetworkWrap::NetworkWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetworkWrap>(info) {
+    guarded(info.Env(), [&] {
+        lite::NetworkIO io;
+        if (info[1].IsObject()) {
+            Napi::Object object = info[1].As<Napi::Object>();
+            io.inputs = to_io_list(object.Get("inputs"));
+            io.outputs = to_io_list(object.Get("outputs"));
+        }
+        m_network = std::make_shared<lite::Network>(to_config(info[0]), io);
+        return info.Env().Undefined();
+    });
+}
+
+Napi::Value NetworkWrap::load(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+        if (info[0].IsString()) {
+            m_network->load_model(info[0].As<Napi::String>().Utf8Value());
+        } else {
+            auto bytes = info[0].As<Napi::TypedArray>();
+            m_network->load_model(static_cast<const uint8_t*>(bytes.ArrayBuffer().Data()) + bytes.ByteOffset(), bytes.ByteLength());
+        }
+        return info.Env().Undefined();
+    });
+}
+
+Napi::Value NetworkWrap::forward(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+        m_network->forward();
+        return info.Env().Undefined();
+    });
+}
+
+Napi::Value NetworkWrap::forward_async(const Napi::CallbackInfo& info) {
+    release_pending_anchors();
+    auto* worker = new ForwardWorker(info.Env(), m_network);  // owned by libuv until it completes
+    Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+}
+
+Napi::Value NetworkWrap::wait(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+        m_network->wait();
+        return info.Env().Undefined();
+    });
+}
+
+Napi::Value NetworkWrap::io_tensor(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value {
+        auto phase = static_cast<LiteTensorPhase>(info[1].As<Napi::Number>().Int32Value());
+        return TensorWrap::wrap(info.Env(), m_network->get_io_tensor(info[0].As<Napi::String>().Utf8Value(), phase));
+    });
+}
+
+Napi::Value NetworkWrap::input_tensor(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value {
+        return TensorWrap::wrap(info.Env(), m_network->get_input_tensor(info[0].As<Napi::Number>().Uint32Value()));
+    });
+}
+
+Napi::Value NetworkWrap::output_tensor(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value {
+        return TensorWrap::wrap(info.Env(), m_network->get_output_tensor(info[0].As<Napi::Number>().Uint32Value()));
+    });
+}
+
+Napi::Value NetworkWrap::input_names(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value { return to_js_strings(info.Env(), m_network->get_all_input_name()); });
+}
+
+Napi::Value NetworkWrap::output_names(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value { return to_js_strings(info.Env(), m_network->get_all_output_name()); });
+}
+
+Napi::Value NetworkWrap::threads(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), m_network->get_threads_number());
+}
+
+Napi::Value NetworkWrap::set_threads(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+        m_network->set_threads_number(info[0].As<Napi::Number>().Int32Value());
+        return info.Env().Undefined();
+    });
+}
+
+Napi::Value NetworkWrap::memory_info(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value {
+        Napi::Env env = info.Env();
+        lite::MemoryPlanInfo plan = m_network->get_static_memory_alloc_info();
+        Napi::Object result = Napi::Object::New(env);
+        result.Set("arenaBytes", Napi::Number::New(env, static_cast<double>(plan.arena_bytes)));
+        result.Set("weightBytes", Napi::Number::New(env, static_cast<double>(plan.weight_bytes)));
+        result.Set("ioBytes", Napi::Number::New(env, static_cast<double>(plan.io_bytes)));
+        result.Set("dynamicValues", Napi::Number::New(env, static_cast<double>(plan.dynamic_values)));
+        Napi::Array entries = Napi::Array::New(env, plan.entries.size());
+        for (uint32_t i = 0; i < plan.entries.size(); ++i) {
+            Napi::Object entry = Napi::Object::New(env);
+            entry.Set("name", plan.entries[i].name);
+            entry.Set("offset", Napi::Number::New(env, static_cast<double>(plan.entries[i].offset)));
+            entry.Set("bytes", Napi::Number::New(env, static_cast<double>(plan.entries[i].bytes)));
+            entry.Set("inPlace", Napi::Boolean::New(env, plan.entries[i].in_place));
+            entries.Set(i, entry);
+        }
+        result.Set("tensors", entries);
+        return result;
+    });
+}
+
+Napi::Value NetworkWrap::graph_summary(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value { return Napi::String::New(info.Env(), m_network->get_graph_summary()); });
+}
+
+}  // namespace edgelite::binding

@@ -1,0 +1,37 @@
+// The raw Network class seen by sdk/src/native.ts: marshalling over lite::Network, forwardAsync on a worker
+// thread (Napi::AsyncWorker: Execute never touches JS, the promise settles on the JS thread).
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "lite/network.h"
+
+namespace edgelite::binding {
+
+class NetworkWrap : public Napi::ObjectWrap<NetworkWrap> {
+public:
+    static Napi::Function define(Napi::Env env);
+    //! new Network(config, io): plain objects validated by the SDK.
+    explicit NetworkWrap(const Napi::CallbackInfo& info);
+
+private:
+    Napi::Value load(const Napi::CallbackInfo& info);
+    Napi::Value forward(const Napi::CallbackInfo& info);
+    Napi::Value forward_async(const Napi::CallbackInfo& info);
+    Napi::Value wait(const Napi::CallbackInfo& info);
+    Napi::Value io_tensor(const Napi::CallbackInfo& info);
+    Napi::Value input_tensor(const Napi::CallbackInfo& info);
+    Napi::Value output_tensor(const Napi::CallbackInfo& info);
+    Napi::Value input_names(const Napi::CallbackInfo& info);
+    Napi::Value output_names(const Napi::CallbackInfo& info);
+    Napi::Value threads(const Napi::CallbackInfo& info);
+    Napi::Value set_threads(const Napi::CallbackInfo& info);
+    Napi::Value memory_info(const Napi::CallbackInfo& info);
+    Napi::Value graph_summary(const Napi::CallbackInfo& info);
+
+    std::shared_ptr<lite::Network> m_network;
+};
+
+}  // namespace edgelite::binding

@@ -1,0 +1,43 @@
+// `edgelite info MODEL`: inputs and outputs, op histogram, unsupported ops and the planned memory.
+import { LiteError, LiteNetwork } from '../index.js';
+
+function mib(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(2)} MiB`;
+}
+
+export function runInfo(model: string, write: (line: string) => void): number {
+  const info = LiteNetwork.inspectModel(model);
+  write(`model: ${model}`);
+  write(`  ONNX IR ${info.irVersion}, opset ${info.opset}${info.producer ? `, made by ${info.producer}` : ''}`);
+  write('inputs:');
+  for (const t of info.inputs) write(`  ${t.name}: ${t.dtype}[${t.dims.join(', ')}]`);
+  write('outputs:');
+  for (const t of info.outputs) write(`  ${t.name}: ${t.dtype}[${t.dims.join(', ')}]`);
+  const histogram = Object.entries(info.opHistogram).sort((a, b) => b[1] - a[1]);
+  write(`ops (${histogram.reduce((n, [, c]) => n + c, 0)} nodes, ${histogram.length} types):`);
+  for (const [op, count] of histogram) write(`  ${op.padEnd(24)} ${count}${info.unsupportedOps.includes(op) ? '   (unsupported)' : ''}`);
+  if (info.unsupportedOps.length > 0) {
+    write(`unsupported ops: ${info.unsupportedOps.join(', ')}`);
+    write('  this model cannot be loaded until they are supported');
+    return 1;
+  }
+  const network = new LiteNetwork();
+  try {
+    network.load(model);
+  } catch (error) {
+    if (error instanceof LiteError) {
+      write(`load failed [${error.code}]: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const memory = network.getStaticMemoryAllocInfo();
+  write('after graph passes (model input shapes, symbolic dims as 1):');
+  for (const line of network.getGraphSummary().trimEnd().split('\n')) write(`  ${line}`);
+  write('planned memory (known before any run):');
+  write(`  weights ${mib(memory.weightBytes)}, activation arena ${mib(memory.arenaBytes)}, inputs+outputs ${mib(memory.ioBytes)}`);
+  write(`  ${memory.tensors.length} intermediate tensors in the arena (${memory.tensors.filter((t) => t.inPlace).length} in place), ` +
+    `${memory.dynamicValues} with run-time shapes`);
+  network.dispose();
+  return 0;
+}
