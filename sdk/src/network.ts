@@ -210,7 +210,10 @@ export class LiteNetwork {
   getIoTensor(name: string, phase: LiteTensorPhase = LiteTensorPhase.LITE_IO): LiteTensor {
     if (typeof name !== 'string') throw new LiteError('INVALID_ARGUMENT', 'getIoTensor expects a tensor name');
     this.#requireLoaded('getIoTensor');
-    const key = `${phase}:${name}`;
+    // One wrapper per IO tensor, whichever way it was asked for.
+    const side = phase === LiteTensorPhase.LITE_OUTPUT || (phase === LiteTensorPhase.LITE_IO && !this.getAllInputName().includes(name))
+      ? 'output' : 'input';
+    const key = `${side}:${name}`;
     let tensor = this.#tensors.get(key);
     if (!tensor) {
       tensor = LiteTensor.fromNative(this.#handle.getIoTensor(name, phase));

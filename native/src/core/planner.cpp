@@ -15,13 +15,23 @@ Plan plan_memory(const Graph& graph) {
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
         if (!graph.nodes[n].removed) plan.schedule.push_back(static_cast<int>(n));
     }
+    // Weights: constants that a scheduled node reads or that are outputs, each buffer once.
     std::set<const ConstantBuffer*> weights;
+    auto count_weight = [&](int v) {
+        if (v >= 0 && graph.values[static_cast<size_t>(v)].is_constant() &&
+            weights.insert(graph.values[static_cast<size_t>(v)].constant.get()).second) {
+            plan.weight_bytes += graph.values[static_cast<size_t>(v)].constant->bytes;
+        }
+    };
+    for (int n : plan.schedule) {
+        for (int v : graph.nodes[static_cast<size_t>(n)].inputs) count_weight(v);
+    }
+    for (int v : graph.outputs) count_weight(v);
     for (size_t v = 0; v < count; ++v) {
         const Value& value = graph.values[v];
         Plan::Slot& slot = plan.slots[v];
         if (value.is_constant()) {
             slot.place = Plan::Place::Constant;
-            if (weights.insert(value.constant.get()).second) plan.weight_bytes += value.constant->bytes;
         } else if (value.is_input) {
             slot.place = Plan::Place::Input;
         } else if (value.is_output) {
@@ -56,12 +66,8 @@ Plan plan_memory(const Graph& graph) {
         if (in_slot.bytes != out_slot.bytes || graph.values[static_cast<size_t>(in)].dtype != graph.values[static_cast<size_t>(out)].dtype) continue;
         int r = root[static_cast<size_t>(in)];
         if (last[static_cast<size_t>(r)] != step_of[static_cast<size_t>(n)]) continue;  // the input is read later
-        // Another input of the same node must not alias the root either (e.g. Add(x, x)).
-        bool aliased = false;
-        for (size_t k = 1; k < node.inputs.size(); ++k) {
-            if (node.inputs[k] >= 0 && root[static_cast<size_t>(node.inputs[k])] == r) aliased = true;
-        }
-        if (aliased) continue;
+        // Other inputs of this node in the same group can only be the same value (Add(x, x)): a value that
+        // was overwritten in place has no later readers. Elementwise kernels read element i before writing it.
         root[static_cast<size_t>(out)] = r;
         last[static_cast<size_t>(r)] = std::max(last[static_cast<size_t>(r)], last[static_cast<size_t>(out)]);
         out_slot.in_place = true;

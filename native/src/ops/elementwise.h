@@ -72,7 +72,7 @@ void broadcast_binary(const TensorView& a, const TensorView& b, TensorView& out,
         for (int64_t row = begin; row < end; ++row) {
             // Offsets of this row in a and b from its multi-index.
             int64_t rem = row, oa = 0, ob = 0;
-            for (size_t d = rank - 1; d-- > 0;) {
+            for (size_t d = rank > 0 ? rank - 1 : 0; d-- > 0;) {
                 int64_t idx = rem % out.shape[d];
                 rem /= out.shape[d];
                 oa += idx * sa[d];
