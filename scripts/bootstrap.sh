@@ -12,6 +12,7 @@ log() { echo "[bootstrap] $*"; }
 packages=(
   build-essential cmake ninja-build ccache pkg-config file  # the native build
   libgtest-dev                                              # GoogleTest for test/native
+  libonnx-testdata                                          # ONNX's backend node tests (conformance)
   opencl-headers ocl-icd-libopencl1 pocl-opencl-icd clinfo  # the OpenCL backend, run on PoCL in tests
   g++-aarch64-linux-gnu qemu-user                           # aarch64 (Jetson) cross-build, run under qemu
   libgtest-dev:arm64                                        # GoogleTest for the aarch64 build

@@ -52,11 +52,17 @@ if [ $status -ne 0 ]; then
 fi
 rm -rf "$reports" && mkdir -p "$reports"
 
+node_summary() {  # the conformance runner's count, from a ctest JUnit report's captured output
+  grep -o 'ONNX node tests: [^&]*excluded[^&]*eligible' "$1" 2>/dev/null | head -1 || true
+}
+
 stage native ctest --test-dir build --output-on-failure --output-junit "$reports/native.xml"
 count_junit "$reports/native.xml"
+node_summary "$reports/native.xml"
 
 stage arm64 bash device/cross/test-aarch64.sh "$root/build-aarch64" --output-junit "$reports/arm64.xml"
 count_junit "$reports/arm64.xml"
+node_summary "$reports/arm64.xml" | sed 's/^/arm64 /'
 
 stage sdk npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
 count_vitest "$reports/vitest.json"
