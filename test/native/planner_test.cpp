@@ -91,6 +91,14 @@ TEST(Planner, NoInPlaceWhenTheInputIsReadLater) {
     EXPECT_NE(p.plan.slots[static_cast<size_t>(a)].offset, p.plan.slots[static_cast<size_t>(b)].offset);
 }
 
+TEST(Planner, NoInPlaceWhenBroadcastingGrowsTheInput) {
+    // t is [3]; Add(t, w[2,3]) is [2,3]: it cannot be written over t, whatever the rounded slot sizes.
+    auto model = model_of({node("Relu", {"x"}, {"t"}), node("Add", {"t", "w"}, {"u"}), node("Relu", {"u"}, {"y"})},
+                          {float_value("x", {3}), float_value("w", {2, 3})}, {float_value("y", {2, 3})});
+    Planned p = plan_model(model);
+    EXPECT_FALSE(p.plan.slots[static_cast<size_t>(p.graph.find_value("u"))].in_place);
+}
+
 // Random DAGs of Add/Relu: any two arena values alive at the same step occupy disjoint bytes, unless one was
 // computed in place of the other.
 TEST(Planner, RandomGraphsNeverOverlapLiveValues) {

@@ -45,6 +45,7 @@ public:
     std::vector<std::string> input_names, output_names;
     std::vector<std::shared_ptr<Tensor>> inputs, outputs;
     std::vector<Layout> planned_input_layouts;
+    bool planned = false;  //!< false while symbolic input dims wait for real layouts
 
     void require_loaded(const char* what) const {
         if (!loaded) throw Error(ErrorCode::InvalidState, std::string(what) + " needs a loaded model: call load first");
@@ -73,7 +74,22 @@ public:
             auto shape = entry.config_layout.shape();
             layouts[entry.name] = {entry.config_layout.data_type, ops::Shape(shape.begin(), shape.end())};
         }
-        replan(layouts);
+        // Symbolic input dims start as 1. If the graph cannot be planned with that (a 1x1 image is too small
+        // for a pooling window), planning waits for the layouts the caller sets before the first forward.
+        bool symbolic = false;
+        for (const auto& input : source.inputs) {
+            if (layouts.count(input.name)) continue;
+            for (int64_t d : input.dims) symbolic = symbolic || d <= 0;
+        }
+        try {
+            replan(layouts);
+        } catch (const Error& e) {
+            if (!symbolic || e.code() != ErrorCode::InvalidModel) throw;
+            graph = build_graph(source, layouts);  // unplanned: IO layouts only
+            planned_input_layouts.clear();
+            for (int id : graph.inputs) planned_input_layouts.push_back(layout_of(graph.values[static_cast<size_t>(id)]));
+            deferred_reason = e.what();
+        }
         for (size_t i = 0; i < graph.inputs.size(); ++i) {
             auto tensor = std::make_shared<Tensor>(LITE_CPU, planned_input_layouts[i]);
             tensor->fill_zero();
@@ -81,19 +97,33 @@ public:
         }
         for (size_t i = 0; i < graph.outputs.size(); ++i) {
             const Value& value = graph.values[static_cast<size_t>(graph.outputs[i])];
-            outputs.push_back(std::make_shared<Tensor>(LITE_CPU, value.shape_known ? layout_of(value) : Layout{}));
+            outputs.push_back(std::make_shared<Tensor>(LITE_CPU, planned && value.shape_known ? layout_of(value) : Layout{}));
         }
         loaded = true;
     }
 
     void replan(const std::map<std::string, std::pair<LiteDataType, ops::Shape>>& layouts) {
         executor.reset();
+        planned = false;
         graph = build_graph(source, layouts);
-        run_passes(graph, *pool);
+        run_passes(graph, *pool, config.options.graph_opt_level);
         plan = plan_memory(graph);
         executor = std::make_unique<Executor>(graph, plan, *pool);
         planned_input_layouts.clear();
         for (int id : graph.inputs) planned_input_layouts.push_back(layout_of(graph.values[static_cast<size_t>(id)]));
+        planned = true;
+        deferred_reason.clear();
+    }
+
+    std::string deferred_reason;
+
+    void require_planned(const char* what) const {
+        if (!planned) {
+            throw Error(ErrorCode::InvalidState, std::string(what) + " needs a planned network: the model's symbolic "
+                                                 "input dims could not be planned as 1 (" + deferred_reason +
+                                                 "); set the input layouts (e.g. setDataByCopy(data, layout)) and "
+                                                 "forward once");
+        }
     }
 
     void forward() {
@@ -119,7 +149,7 @@ public:
                                                      "networks read inputs from host memory");
             }
         }
-        if (changed) replan(layouts);
+        if (changed || !planned) replan(layouts);
         executor->run(inputs, outputs);
     }
 
@@ -228,6 +258,7 @@ const Config& Network::get_config() const { return m_impl->config; }
 
 MemoryPlanInfo Network::get_static_memory_alloc_info() const {
     m_impl->require_loaded("get_static_memory_alloc_info");
+    m_impl->require_planned("get_static_memory_alloc_info");
     MemoryPlanInfo info;
     const Plan& plan = m_impl->plan;
     info.arena_bytes = plan.arena_bytes;
@@ -244,6 +275,7 @@ MemoryPlanInfo Network::get_static_memory_alloc_info() const {
 
 std::string Network::get_graph_summary() const {
     m_impl->require_loaded("get_graph_summary");
+    m_impl->require_planned("get_graph_summary");
     std::map<std::string, int> histogram;
     size_t live = 0, dynamic = 0;
     for (const auto& node : m_impl->graph.nodes) {

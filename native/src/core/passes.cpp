@@ -233,10 +233,12 @@ void remove_dead_nodes(Graph& graph) {
     }
 }
 
-void run_passes(Graph& graph, ThreadPool& pool) {
+void run_passes(Graph& graph, ThreadPool& pool, int opt_level) {
     infer_and_fold(graph, pool);
-    fold_batch_norm(graph);
-    fuse_activations(graph);
+    if (opt_level > 0) {
+        fold_batch_norm(graph);
+        fuse_activations(graph);
+    }
     remove_dead_nodes(graph);
 }
 

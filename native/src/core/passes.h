@@ -16,7 +16,8 @@ void fold_batch_norm(Graph& graph);
 void fuse_activations(Graph& graph);
 void remove_dead_nodes(Graph& graph);
 
-//! All passes in order.
-void run_passes(Graph& graph, ThreadPool& pool);
+//! All passes in order. opt_level 0 (Options::graph_opt_level) keeps the graph as the model has it apart from
+//! shape inference, constant folding and dead nodes: no BatchNorm folding, no fusion.
+void run_passes(Graph& graph, ThreadPool& pool, int opt_level = 2);
 
 }  // namespace lite

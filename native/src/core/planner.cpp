@@ -63,7 +63,10 @@ Plan plan_memory(const Graph& graph) {
         auto& in_slot = plan.slots[static_cast<size_t>(in)];
         auto& out_slot = plan.slots[static_cast<size_t>(out)];
         if (in_slot.place != Plan::Place::Arena || out_slot.place != Plan::Place::Arena) continue;
-        if (in_slot.bytes != out_slot.bytes || graph.values[static_cast<size_t>(in)].dtype != graph.values[static_cast<size_t>(out)].dtype) continue;
+        // Exactly the same bytes (not just the same rounded slot): a broadcasting op may not grow its input.
+        const Value& in_value = graph.values[static_cast<size_t>(in)];
+        const Value& out_value = graph.values[static_cast<size_t>(out)];
+        if (in_value.nbytes() != out_value.nbytes() || in_value.dtype != out_value.dtype) continue;
         int r = root[static_cast<size_t>(in)];
         if (last[static_cast<size_t>(r)] != step_of[static_cast<size_t>(n)]) continue;  // the input is read later
         // Other inputs of this node in the same group can only be the same value (Add(x, x)): a value that

@@ -31,7 +31,14 @@ export function runInfo(model: string, write: (line: string) => void): number {
     }
     throw error;
   }
-  const memory = network.getStaticMemoryAllocInfo();
+  let memory;
+  try {
+    memory = network.getStaticMemoryAllocInfo();
+  } catch (error) {
+    if (!(error instanceof LiteError) || error.code !== 'INVALID_STATE') throw error;
+    write('not planned yet: the symbolic input dims need real sizes (set input layouts before the first run)');
+    return 0;
+  }
   write('after graph passes (model input shapes, symbolic dims as 1):');
   for (const line of network.getGraphSummary().trimEnd().split('\n')) write(`  ${line}`);
   write('planned memory (known before any run):');

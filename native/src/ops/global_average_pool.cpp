@@ -1,0 +1,39 @@
+// GlobalAveragePool: the mean over all spatial dims of each (batch, channel) plane, float32. X (N, C, spatial...)
+// gives Y (N, C, 1, ...).
+#include "ops/elementwise.h"
+
+namespace lite::ops {
+namespace {
+
+class GlobalAveragePoolKernel final : public Kernel {
+public:
+    GlobalAveragePoolKernel(const Attributes&, int) {}
+    void infer(InferContext& ctx) override {
+        if (ctx.input_dtype(0) != LITE_FLOAT) ctx.fail(std::string("X must be float32, got ") + dtype_label(ctx.input_dtype(0)));
+        const Shape& x = ctx.input_shape(0);
+        if (x.size() < 2) ctx.fail("X must have rank 2 or more (N, C, spatial...), got " + shape_str(x));
+        Shape out(x.size(), 1);
+        out[0] = x[0];
+        out[1] = x[1];
+        ctx.set_output(0, LITE_FLOAT, out);
+    }
+    void run(RunContext& ctx) override {
+        const TensorView& xv = ctx.input(0);
+        const float* x = xv.as<float>();
+        float* y = ctx.output(0).as<float>();
+        const int64_t planes = xv.shape[0] * xv.shape[1];
+        const int64_t size = planes ? xv.numel() / planes : 0;
+        ctx.parallel_for(planes, [&](int64_t begin, int64_t end) {
+            for (int64_t p = begin; p < end; ++p) {
+                double sum = 0;
+                for (int64_t i = 0; i < size; ++i) sum += x[p * size + i];
+                y[p] = size ? static_cast<float>(sum / size) : 0.f;
+            }
+        });
+    }
+};
+
+}  // namespace
+}  // namespace lite::ops
+
+EDGELITE_OP(GlobalAveragePool, GlobalAveragePoolKernel)

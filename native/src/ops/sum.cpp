@@ -1,0 +1,33 @@
+// Sum: elementwise sum of any number of inputs, all broadcast together (integers wrap around).
+#include "ops/binary.h"
+
+namespace lite::ops {
+namespace {
+
+class SumKernel final : public BroadcastKernel {
+public:
+    SumKernel(const Attributes&, int) {}
+    void infer(InferContext& ctx) override {
+        LiteDataType dtype;
+        Shape shape = broadcast_all_inputs(ctx, dtype);
+        if (!is_numeric_dtype(dtype)) ctx.fail(std::string("element type ") + dtype_label(dtype) + " is not supported");
+        set_output0(ctx, dtype, shape);
+    }
+    void run(RunContext& ctx) override {
+        dispatch_arith(ctx.input(0).dtype, [&](auto zero) {
+            using T = decltype(zero);
+            broadcast_fold<T>(ctx, [](T a, T b) {
+                if constexpr (std::is_integral_v<T>) {
+                    return static_cast<T>(static_cast<wrap_t<T>>(a) + static_cast<wrap_t<T>>(b));
+                } else {
+                    return static_cast<T>(a + b);
+                }
+            });
+        });
+    }
+};
+
+}  // namespace
+}  // namespace lite::ops
+
+EDGELITE_OP(Sum, SumKernel)
