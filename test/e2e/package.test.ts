@@ -63,3 +63,29 @@ test('edgelite demo binds a frame with zero copies and round-trips it through ea
   expect(out).toMatch(/moved 49152 bytes \(= 49152\)/);
   expect(out).not.toMatch(/equal: false/);
 });
+
+test('edgelite info prints IO, ops, fused nodes and planned memory, and names unsupported ops', async () => {
+  const { realModels } = await import('../fixtures/models.js');
+  const cls = realModels().find((m) => m.name === 'ppocr-cls')!;
+  const bin = join(root, manifest.bin['edgelite']!);
+  const out = execFileSync(process.execPath, [bin, 'info', cls.path, '--shape', 'x=1x3x48x192'], { encoding: 'utf8' });
+  expect(out).toMatch(/x: float\[p2o\.DynamicDimension\.0, 3, /);
+  expect(out).toMatch(/Conv\s+53/);
+  expect(out).toMatch(/Conv\+BatchNormalization/);
+  expect(out).toMatch(/activation arena \d+\.\d+ MiB/);
+  const { buildModel } = await import('../fixtures/onnx-builder.js');
+  const file = join(app, 'fancy.onnx');
+  writeFileSync(file, buildModel({
+    inputs: [{ name: 'x', type: 'float', dims: [1] }],
+    outputs: [{ name: 'y', type: 'float', dims: [1] }],
+    nodes: [{ op: 'FancyOp', inputs: ['x'], outputs: ['y'] }],
+  }));
+  let failed: { status: number; stdout: string } | undefined;
+  try {
+    execFileSync(process.execPath, [bin, 'info', file], { encoding: 'utf8' });
+  } catch (error) {
+    failed = error as { status: number; stdout: string };
+  }
+  expect(failed?.status).toBe(1);
+  expect(failed?.stdout).toMatch(/unsupported ops: FancyOp/);
+});

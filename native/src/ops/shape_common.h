@@ -63,8 +63,11 @@ inline void table_copy(const void* src, void* dst, size_t elem, const std::vecto
     const std::vector<int64_t>& last = rank ? tables[rank - 1] : scalar_table;
     const int64_t inner = static_cast<int64_t>(last.size());
     const int64_t rows = total / inner;
-    bool contiguous = true;  // the innermost table is 0, 1, 2, ...: rows are plain copies
-    for (int64_t i = 0; i < inner; ++i) contiguous = contiguous && last[static_cast<size_t>(i)] == i;
+    bool contiguous = true, padded = false;  // contiguous: the innermost table is 0, 1, 2, ... (rows are copies)
+    for (int64_t i = 0; i < inner; ++i) {
+        contiguous = contiguous && last[static_cast<size_t>(i)] == i;
+        padded = padded || last[static_cast<size_t>(i)] < 0;
+    }
     dispatch_bytes(elem, [&](auto zero) {
         using T = decltype(zero);
         const T* in = static_cast<const T*>(src);
@@ -88,9 +91,12 @@ inline void table_copy(const void* src, void* dst, size_t elem, const std::vecto
                     for (int64_t i = 0; i < inner; ++i) o[i] = pad;
                 } else if (contiguous) {
                     std::memcpy(o, in + base, static_cast<size_t>(inner) * sizeof(T));
-                } else {
+                } else if (padded) {
                     const T* r = in + base;
                     for (int64_t i = 0; i < inner; ++i) o[i] = t[i] < 0 ? pad : r[t[i]];
+                } else {
+                    const T* r = in + base;
+                    for (int64_t i = 0; i < inner; ++i) o[i] = r[t[i]];
                 }
             }
         });

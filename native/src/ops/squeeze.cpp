@@ -22,7 +22,7 @@ public:
             }
         }
         std::vector<bool> drop(in.size(), false);
-        if (has_axes) {
+        if (has_axes && !axes.empty()) {  // empty axes: like none, every size-1 dim (as onnxruntime does)
             for (int64_t a : axes) {
                 if (a < -rank || a >= rank) ctx.fail("axis " + std::to_string(a) + " is out of range for rank " + std::to_string(rank));
                 auto axis = static_cast<size_t>(a < 0 ? a + rank : a);

@@ -1,11 +1,18 @@
 // `edgelite info MODEL`: inputs and outputs, op histogram, unsupported ops and the planned memory.
-import { LiteError, LiteNetwork } from '../index.js';
+import { LiteError, LiteIO, LiteLayout, LiteNetwork, LiteNetworkIO } from '../index.js';
 
 function mib(bytes: number): string {
   return `${(bytes / 1048576).toFixed(2)} MiB`;
 }
 
-export function runInfo(model: string, write: (line: string) => void): number {
+/** Parses "name=1x3x48x320" into a LiteIO with that layout (float32 unless the model says otherwise). */
+export function parseShapeOption(text: string): LiteIO {
+  const match = /^([^=]+)=(\d+(?:x\d+)*)$/.exec(text);
+  if (!match) throw new LiteError('INVALID_ARGUMENT', `--shape expects NAME=DxDx..., e.g. x=1x3x48x320; got '${text}'`);
+  return new LiteIO(match[1]!, { layout: new LiteLayout(match[2]!.split('x').map(Number)) });
+}
+
+export function runInfo(model: string, write: (line: string) => void, shapes: LiteIO[] = []): number {
   const info = LiteNetwork.inspectModel(model);
   write(`model: ${model}`);
   write(`  ONNX IR ${info.irVersion}, opset ${info.opset}${info.producer ? `, made by ${info.producer}` : ''}`);
@@ -21,7 +28,7 @@ export function runInfo(model: string, write: (line: string) => void): number {
     write('  this model cannot be loaded until they are supported');
     return 1;
   }
-  const network = new LiteNetwork();
+  const network = new LiteNetwork({ io: new LiteNetworkIO({ inputs: shapes }) });
   try {
     network.load(model);
   } catch (error) {
@@ -36,10 +43,10 @@ export function runInfo(model: string, write: (line: string) => void): number {
     memory = network.getStaticMemoryAllocInfo();
   } catch (error) {
     if (!(error instanceof LiteError) || error.code !== 'INVALID_STATE') throw error;
-    write('not planned yet: the symbolic input dims need real sizes (set input layouts before the first run)');
+    write('not planned yet: the symbolic input dims need real sizes: pass --shape NAME=DxDx... for each input');
     return 0;
   }
-  write('after graph passes (model input shapes, symbolic dims as 1):');
+  write(`after graph passes (input layouts: ${network.getAllInputName().map((n) => `${n} ${network.getIoTensor(n).layout.toString()}`).join(', ')}):`);
   for (const line of network.getGraphSummary().trimEnd().split('\n')) write(`  ${line}`);
   write('planned memory (known before any run):');
   write(`  weights ${mib(memory.weightBytes)}, activation arena ${mib(memory.arenaBytes)}, inputs+outputs ${mib(memory.ioBytes)}`);

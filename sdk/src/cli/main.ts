@@ -3,17 +3,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { LiteDeviceType, LiteGlobal } from '../index.js';
+import { LiteDeviceType, LiteError, LiteGlobal } from '../index.js';
 import { packageRoot } from '../native.js';
 import { runDemo } from './demo.js';
-import { runInfo } from './info.js';
+import { parseShapeOption, runInfo } from './info.js';
 
 const USAGE = `usage: edgelite <command>
 
 commands:
   --version, version   print the package version
   devices              list the backends built in and the devices found
-  info MODEL           a model's inputs, outputs, ops, unsupported ops and planned memory
+  info MODEL [--shape NAME=DxDx...]
+                       a model's inputs, outputs, ops, unsupported ops and planned memory
   demo                 a tour of what the runtime does on this machine, on built-in data
   help                 this text
 `;
@@ -40,10 +41,15 @@ function main(argv: string[]): number {
     case 'info': {
       const model = argv[1];
       if (!model) {
-        process.stderr.write('usage: edgelite info MODEL.onnx\n');
+        process.stderr.write('usage: edgelite info MODEL.onnx [--shape NAME=DxDx...]\n');
         return 2;
       }
-      return runInfo(model, (line) => process.stdout.write(`${line}\n`));
+      const shapes = [];
+      for (let i = 2; i < argv.length; i++) {
+        if (argv[i] === '--shape' && argv[i + 1]) shapes.push(parseShapeOption(argv[++i]!));
+        else throw new LiteError('INVALID_ARGUMENT', `unknown option '${argv[i]}' for info`);
+      }
+      return runInfo(model, (line) => process.stdout.write(`${line}\n`), shapes);
     }
     case 'demo':
       runDemo((line) => process.stdout.write(`${line}\n`));

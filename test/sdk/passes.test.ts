@@ -1,0 +1,66 @@
+// Graph passes seen from the API: BatchNormalization folded into Conv and activations fused into producers give
+// the results of the unoptimised graph (graphOptLevel 0).
+import { describe, expect, test } from 'vitest';
+
+import { LiteConfig, LiteLayout, LiteNetwork } from '../../sdk/src/index.js';
+import { seededFloats } from '../fixtures/models.js';
+import { buildModel, type ModelSpec, type NodeSpec } from '../fixtures/onnx-builder.js';
+
+const C = 3;
+const M = 4;
+
+function convBnAct(activation: NodeSpec | undefined): ModelSpec {
+  const nodes: NodeSpec[] = [
+    { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], attributes: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+    { op: 'BatchNormalization', inputs: ['c', 'scale', 'shift', 'mean', 'var'], outputs: [activation ? 'n' : 'y'], attributes: { epsilon: { float: 1e-3 } } },
+  ];
+  if (activation) nodes.push(activation);
+  const values = (n: number, seed: number, lo: number, hi: number) => Array.from(seededFloats(n, seed, lo, hi));
+  return {
+    inputs: [{ name: 'x', type: 'float', dims: [1, C, 8, 8] }],
+    outputs: [{ name: 'y', type: 'float', dims: [1, M, 8, 8] }],
+    initializers: [
+      { name: 'w', type: 'float', dims: [M, C, 3, 3], values: values(M * C * 9, 1, -0.5, 0.5) },
+      { name: 'b', type: 'float', dims: [M], values: values(M, 2, -0.2, 0.2) },
+      { name: 'scale', type: 'float', dims: [M], values: values(M, 3, 0.5, 1.5) },
+      { name: 'shift', type: 'float', dims: [M], values: values(M, 4, -0.3, 0.3) },
+      { name: 'mean', type: 'float', dims: [M], values: values(M, 5, -0.1, 0.1) },
+      { name: 'var', type: 'float', dims: [M], values: values(M, 6, 0.5, 2) },
+    ],
+    nodes,
+  };
+}
+
+function run(spec: ModelSpec, graphOptLevel: number): { out: Float32Array; summary: string } {
+  const network = new LiteNetwork({ config: new LiteConfig({ options: { graphOptLevel } }) });
+  network.load(buildModel(spec));
+  network.getInputTensor(0).setDataByCopy(seededFloats(C * 64, 9, -1, 1), new LiteLayout([1, C, 8, 8]));
+  network.forward();
+  return { out: network.getOutputTensor(0).toTypedArray() as Float32Array, summary: network.getGraphSummary() };
+}
+
+describe.each([
+  ['no activation', undefined, 'Conv+BatchNormalization: 1'],
+  ['Relu', { op: 'Relu', inputs: ['n'], outputs: ['y'] }, 'Conv+BatchNormalization+Relu: 1'],
+  ['LeakyRelu', { op: 'LeakyRelu', inputs: ['n'], outputs: ['y'], attributes: { alpha: { float: 0.1 } } }, 'Conv+BatchNormalization+LeakyRelu: 1'],
+  ['HardSigmoid', { op: 'HardSigmoid', inputs: ['n'], outputs: ['y'], attributes: { alpha: { float: 0.2 }, beta: { float: 0.5 } } }, 'Conv+BatchNormalization+HardSigmoid: 1'],
+  ['Sigmoid', { op: 'Sigmoid', inputs: ['n'], outputs: ['y'] }, 'Conv+BatchNormalization+Sigmoid: 1'],
+] as [string, NodeSpec | undefined, string][])('Conv → BatchNormalization → %s', (_, activation, fused) => {
+  test('is folded into one node with the same results', () => {
+    const spec = convBnAct(activation);
+    const plain = run(spec, 0);
+    const optimised = run(spec, 2);
+    expect(optimised.summary).toContain(fused);
+    expect(optimised.summary).toMatch(/nodes after passes: 1 /);
+    expect(plain.summary).toMatch(/nodes after passes: [23] /);
+    for (let i = 0; i < plain.out.length; i++) expect(optimised.out[i]).toBeCloseTo(plain.out[i]!, 5);
+  });
+});
+
+test('an activation whose input is also used elsewhere is not fused', () => {
+  const spec = convBnAct({ op: 'Relu', inputs: ['n'], outputs: ['y'] });
+  spec.outputs.push({ name: 'n', type: 'float', dims: [1, M, 8, 8] });
+  const network = new LiteNetwork();
+  network.load(buildModel(spec));
+  expect(network.getGraphSummary()).toContain('Relu: 1');
+});
