@@ -53,7 +53,9 @@ command -v node >/dev/null || { log "Node.js 18 or later is needed: install it (
 # npm dependencies, when node_modules is missing or older than the lock file.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # onnxruntime-node (the test oracle) ships its CPU binary in the package; its install script only fetches
+  # GPU providers, which the tests do not use.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 else
   log "npm dependencies: up to date"
 fi

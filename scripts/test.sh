@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command (npm test): set-up if needed, then every suite, each stage timed:
+#   fixtures onnxruntime-node reference outputs for the C++ tests
 #   native   GoogleTest on this machine (ctest)
 #   arm64    the runtime cross-built for aarch64, its GoogleTest run under qemu (ctest)
 #   sdk      vitest: the TypeScript SDK, end-to-end package tests
@@ -55,6 +56,9 @@ rm -rf "$reports" && mkdir -p "$reports"
 node_summary() {  # the conformance runner's count, from a ctest JUnit report's captured output
   grep -o 'ONNX node tests: [^&]*excluded[^&]*eligible' "$1" 2>/dev/null | head -1 || true
 }
+
+# onnxruntime-node's results for the C++ tests (they cannot call it): written to .cache/references.
+stage fixtures npx --no-install tsx test/fixtures/make-references.ts
 
 stage native ctest --test-dir build --output-on-failure --output-junit "$reports/native.xml"
 count_junit "$reports/native.xml"

@@ -105,8 +105,12 @@ private:
 
 }  // namespace
 
+namespace {
+Napi::FunctionReference g_network_constructor;
+}
+
 Napi::Function NetworkWrap::define(Napi::Env env) {
-    return DefineClass(env, "Network",
+    Napi::Function cls = DefineClass(env, "Network",
                        {
                                InstanceMethod<&NetworkWrap::load>("load"),
                                InstanceMethod<&NetworkWrap::forward>("forward"),
@@ -121,7 +125,19 @@ Napi::Function NetworkWrap::define(Napi::Env env) {
                                InstanceMethod<&NetworkWrap::set_threads>("setThreadsNumber"),
                                InstanceMethod<&NetworkWrap::memory_info>("getStaticMemoryAllocInfo"),
                                InstanceMethod<&NetworkWrap::graph_summary>("graphSummary"),
+                               InstanceMethod<&NetworkWrap::share_weights_with>("shareWeightsWith"),
+                               InstanceMethod<&NetworkWrap::share_runtime_memory_with>("shareRuntimeMemoryWith"),
+                               InstanceMethod<&NetworkWrap::enable_cpu_inplace_mode>("enableCpuInplaceMode"),
+                               InstanceMethod<&NetworkWrap::is_cpu_inplace_mode>("isCpuInplaceMode"),
+                               InstanceMethod<&NetworkWrap::device_id>("getDeviceId"),
+                               InstanceMethod<&NetworkWrap::set_device_id>("setDeviceId"),
+                               InstanceMethod<&NetworkWrap::stream_id>("getStreamId"),
+                               InstanceMethod<&NetworkWrap::set_stream_id>("setStreamId"),
+                               InstanceMethod<&NetworkWrap::enable_profile_performance>("enableProfilePerformance"),
+                               StaticMethod<&NetworkWrap::model_io_info>("getModelIoInfo"),
                        });
+    g_network_constructor = Napi::Persistent(cls);
+    return cls;
 }
 
 NetworkWrap::NetworkWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetworkWrap>(info) {
@@ -218,6 +234,8 @@ Napi::Value NetworkWrap::memory_info(const Napi::CallbackInfo& info) {
         result.Set("weightBytes", Napi::Number::New(env, static_cast<double>(plan.weight_bytes)));
         result.Set("ioBytes", Napi::Number::New(env, static_cast<double>(plan.io_bytes)));
         result.Set("dynamicValues", Napi::Number::New(env, static_cast<double>(plan.dynamic_values)));
+        result.Set("sharedWeightBytes", Napi::Number::New(env, static_cast<double>(plan.shared_weight_bytes)));
+        result.Set("arenaShared", Napi::Boolean::New(env, plan.arena_shared));
         Napi::Array entries = Napi::Array::New(env, plan.entries.size());
         for (uint32_t i = 0; i < plan.entries.size(); ++i) {
             Napi::Object entry = Napi::Object::New(env);
@@ -234,6 +252,99 @@ Napi::Value NetworkWrap::memory_info(const Napi::CallbackInfo& info) {
 
 Napi::Value NetworkWrap::graph_summary(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value { return Napi::String::New(info.Env(), m_network->get_graph_summary()); });
+}
+
+}  // namespace edgelite::binding
+
+namespace edgelite::binding {
+
+NetworkWrap* NetworkWrap::unwrap(const Napi::Value& value) {
+    if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(g_network_constructor.Value())) {
+        throw_error(value.Env(), "INVALID_ARGUMENT", "expected a LiteNetwork");
+    }
+    return Unwrap(value.As<Napi::Object>());
+}
+
+Napi::Value NetworkWrap::share_weights_with(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+        m_network->share_weights_with(*unwrap(info[0])->m_network);
+        return info.Env().Undefined();
+    });
+}
+
+Napi::Value NetworkWrap::share_runtime_memory_with(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+        m_network->share_runtime_memory_with(*unwrap(info[0])->m_network);
+        return info.Env().Undefined();
+    });
+}
+
+Napi::Value NetworkWrap::enable_cpu_inplace_mode(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+        m_network->enable_cpu_inplace_mode();
+        return info.Env().Undefined();
+    });
+}
+
+Napi::Value NetworkWrap::is_cpu_inplace_mode(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), m_network->is_cpu_inplace_mode());
+}
+
+Napi::Value NetworkWrap::device_id(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), m_network->get_device_id());
+}
+
+Napi::Value NetworkWrap::set_device_id(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+        m_network->set_device_id(info[0].As<Napi::Number>().Int32Value());
+        return info.Env().Undefined();
+    });
+}
+
+Napi::Value NetworkWrap::stream_id(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), m_network->get_stream_id());
+}
+
+Napi::Value NetworkWrap::set_stream_id(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+        m_network->set_stream_id(info[0].As<Napi::Number>().Int32Value());
+        return info.Env().Undefined();
+    });
+}
+
+Napi::Value NetworkWrap::enable_profile_performance(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+        m_network->enable_profile_performance(info[0].As<Napi::String>().Utf8Value());
+        return info.Env().Undefined();
+    });
+}
+
+// getModelIoInfo(bytes) -> { inputs: [{ name, shape, dtype }], outputs: [...] }
+Napi::Value NetworkWrap::model_io_info(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value {
+        Napi::Env env = info.Env();
+        auto bytes = info[0].As<Napi::TypedArray>();
+        lite::NetworkIO io = lite::Network::get_model_io_info(
+                static_cast<const uint8_t*>(bytes.ArrayBuffer().Data()) + bytes.ByteOffset(), bytes.ByteLength());
+        auto list = [&](const std::vector<lite::IO>& entries) {
+            Napi::Array array = Napi::Array::New(env, entries.size());
+            for (uint32_t i = 0; i < entries.size(); ++i) {
+                Napi::Object entry = Napi::Object::New(env);
+                entry.Set("name", entries[i].name);
+                const lite::Layout& layout = entries[i].config_layout;
+                Napi::Array shape = Napi::Array::New(env, layout.ndim);
+                for (uint32_t d = 0; d < layout.ndim; ++d) shape.Set(d, Napi::Number::New(env, static_cast<double>(layout.shapes[d])));
+                entry.Set("shape", shape);
+                entry.Set("dtype", Napi::Number::New(env, layout.data_type));
+                array.Set(i, entry);
+            }
+            return array;
+        };
+        Napi::Object result = Napi::Object::New(env);
+        result.Set("inputs", list(io.inputs));
+        result.Set("outputs", list(io.outputs));
+        return result;
+    });
 }
 
 }  // namespace edgelite::binding

@@ -30,6 +30,17 @@ private:
     Napi::Value set_threads(const Napi::CallbackInfo& info);
     Napi::Value memory_info(const Napi::CallbackInfo& info);
     Napi::Value graph_summary(const Napi::CallbackInfo& info);
+    Napi::Value share_weights_with(const Napi::CallbackInfo& info);
+    Napi::Value share_runtime_memory_with(const Napi::CallbackInfo& info);
+    Napi::Value enable_cpu_inplace_mode(const Napi::CallbackInfo& info);
+    Napi::Value is_cpu_inplace_mode(const Napi::CallbackInfo& info);
+    Napi::Value device_id(const Napi::CallbackInfo& info);
+    Napi::Value set_device_id(const Napi::CallbackInfo& info);
+    Napi::Value stream_id(const Napi::CallbackInfo& info);
+    Napi::Value set_stream_id(const Napi::CallbackInfo& info);
+    Napi::Value enable_profile_performance(const Napi::CallbackInfo& info);
+    static Napi::Value model_io_info(const Napi::CallbackInfo& info);
+    static NetworkWrap* unwrap(const Napi::Value& value);
 
     std::shared_ptr<lite::Network> m_network;
 };

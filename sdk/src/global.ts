@@ -1,4 +1,5 @@
 // LiteGlobal: process-wide queries and settings of the runtime.
+import { registerDecryptionAndKey, updateDecryptionOrKey, type LiteDecryptFn } from './decryption.js';
 import { LiteDeviceType, type LiteLogLevel } from './enums.js';
 import { LiteError } from './errors.js';
 import { native } from './native.js';
@@ -54,5 +55,26 @@ export class LiteGlobal {
   /** Sets every copy counter back to 0. */
   static resetCopyStats(): void {
     native().resetCopyStats();
+  }
+
+  /**
+   * Registers a decryption method for encrypted models under a new name; a network whose
+   * `LiteConfig.bareModelCryptionName` is that name has its model bytes passed through `fn(data, key)` before they
+   * are parsed. `key` is copied (the caller may reuse its buffer). "AES_default" is built in (AES-256-CBC, IV ||
+   * ciphertext, see `encryptModelAes`): set its key with `updateDecryptionOrKey('AES_default', undefined, key)`.
+   * A bad name, function or key is a LiteError 'INVALID_ARGUMENT'; a name already registered, 'INVALID_STATE'.
+   * A method that throws on a model (e.g. a wrong key) makes the load fail with 'INVALID_MODEL'.
+   */
+  static registerDecryptionAndKey(name: string, fn: LiteDecryptFn, key: Uint8Array): void {
+    registerDecryptionAndKey(name, fn, key);
+  }
+
+  /**
+   * Replaces the function, the key, or both, of a registered decryption method; what is not given is kept, and
+   * the key is copied. "AES_default" keeps a 32-byte key while it keeps its built-in function. An unknown name,
+   * neither `fn` nor `key` given, or a bad function or key is a LiteError 'INVALID_ARGUMENT' and changes nothing.
+   */
+  static updateDecryptionOrKey(name: string, fn?: LiteDecryptFn, key?: Uint8Array): void {
+    updateDecryptionOrKey(name, fn, key);
   }
 }

@@ -18,8 +18,12 @@ export type { LiteTensorInit, LiteTensorOptions, LiteTypedArray } from './tensor
 
 /** Loading and running ONNX models, with Lite's config, options and IO descriptions. */
 export { LiteConfig, LiteIO, LiteNetwork, LiteNetworkIO, LiteOptions } from './network.js';
-export type { LiteConfigInit, LiteIOInit, LiteMemoryInfo, LiteModelInfo } from './network.js';
+export type { LiteConfigInit, LiteIOInit, LiteIOTensors, LiteMemoryInfo, LiteModelInfo } from './network.js';
 
-/** Devices, version, log level and copy statistics. */
+/** Devices, version, log level, copy statistics and model decryption methods. */
 export { LiteGlobal } from './global.js';
 export type { LiteCopyStats } from './global.js';
+
+/** Encrypted models: encryptModelAes writes IV || AES-256-CBC ciphertext for the built-in "AES_default" method. */
+export { encryptModelAes } from './decryption.js';
+export type { LiteDecryptFn } from './decryption.js';

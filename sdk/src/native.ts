@@ -48,6 +48,8 @@ export interface NativeMemoryInfo {
   weightBytes: number;
   ioBytes: number;
   dynamicValues: number;
+  sharedWeightBytes: number;
+  arenaShared: boolean;
   tensors: { name: string; offset: number; bytes: number; inPlace: boolean }[];
 }
 
@@ -66,6 +68,20 @@ export interface NativeNetwork {
   setThreadsNumber(threads: number): void;
   getStaticMemoryAllocInfo(): NativeMemoryInfo;
   graphSummary(): string;
+  shareWeightsWith(src: NativeNetwork): void;
+  shareRuntimeMemoryWith(src: NativeNetwork): void;
+  enableCpuInplaceMode(): void;
+  isCpuInplaceMode(): boolean;
+  getDeviceId(): number;
+  setDeviceId(id: number): void;
+  getStreamId(): number;
+  setStreamId(id: number): void;
+  enableProfilePerformance(path: string): void;
+}
+
+export interface NativeModelIo {
+  inputs: { name: string; shape: number[]; dtype: number }[];
+  outputs: { name: string; shape: number[]; dtype: number }[];
 }
 
 /** What a model declares (native/include/lite/network.h, ModelInfo). */
@@ -82,7 +98,10 @@ export interface NativeModelInfo {
 
 export interface NativeAddon {
   inspectModel(model: Uint8Array): NativeModelInfo;
-  Network: new (config: NativeConfig, io: { inputs: NativeIO[]; outputs: NativeIO[] }) => NativeNetwork;
+  Network: {
+    new (config: NativeConfig, io: { inputs: NativeIO[]; outputs: NativeIO[] }): NativeNetwork;
+    getModelIoInfo(model: Uint8Array): NativeModelIo;
+  };
   supportedOps(): string[];
   Tensor: new (deviceType: number, deviceId: number, shape: number[], dtype: number, pinned: boolean) => NativeTensor;
   concat(tensors: NativeTensor[], dim: number, deviceType: number, deviceId: number): NativeTensor;

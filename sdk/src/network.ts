@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 
 import { LiteDeviceType, LiteIOType, LiteTensorPhase } from './enums.js';
+import { decryptModel } from './decryption.js';
 import { LiteError } from './errors.js';
 import { LiteLayout } from './layout.js';
 import { native, type NativeIO, type NativeMemoryInfo, type NativeModelInfo, type NativeNetwork } from './native.js';
@@ -121,6 +122,10 @@ export interface LiteMemoryInfo {
   ioBytes: number;
   /** Intermediate tensors whose shapes are only known at run time (allocated per run). */
   dynamicValues: number;
+  /** Weight bytes that are the same memory as the network given to shareWeightsWith. */
+  sharedWeightBytes: number;
+  /** Whether the arena is shared with other networks (shareRuntimeMemory). */
+  arenaShared: boolean;
   /** Each arena tensor: name, byte offset, size, and whether it reuses its producer's input memory. */
   tensors: { name: string; offset: number; bytes: number; inPlace: boolean }[];
 }
@@ -128,16 +133,22 @@ export interface LiteMemoryInfo {
 /** What a model file declares, read without loading it: IO (symbolic dims as strings), ops, unsupported ops. */
 export type LiteModelInfo = NativeModelInfo;
 
-function readModel(model: string | Uint8Array): Uint8Array {
+/** The model's bytes from a path or bytes, decrypted when the config names a decryption method. */
+function readModel(model: string | Uint8Array, config?: LiteConfig): Uint8Array {
   if (typeof model !== 'string' && !(model instanceof Uint8Array)) {
     throw new LiteError('INVALID_ARGUMENT', 'expected a model file path or the model bytes (Uint8Array/Buffer)');
   }
-  if (typeof model !== 'string') return model;
-  try {
-    return readFileSync(model);
-  } catch (error) {
-    throw new LiteError('IO_ERROR', `cannot read model file '${model}': ${(error as Error).message}`);
+  let bytes: Uint8Array;
+  if (typeof model !== 'string') {
+    bytes = model;
+  } else {
+    try {
+      bytes = readFileSync(model);
+    } catch (error) {
+      throw new LiteError('IO_ERROR', `cannot read model file '${model}': ${(error as Error).message}`);
+    }
   }
+  return config?.bareModelCryptionName ? decryptModel(config.bareModelCryptionName, bytes) : bytes;
 }
 
 function toNativeIO(io: LiteIO): NativeIO {
@@ -145,6 +156,9 @@ function toNativeIO(io: LiteIO): NativeIO {
   if (io.layout) out.layout = { shape: io.layout.shapes, dtype: io.layout.dataType };
   return out;
 }
+
+/** The IO tensors by name, as start and finish callbacks receive them. */
+export type LiteIOTensors = Record<string, LiteTensor>;
 
 export class LiteNetwork {
   readonly config: LiteConfig;
@@ -154,6 +168,9 @@ export class LiteNetwork {
   #inFlight = 0;
   #queue: Promise<void> = Promise.resolve();
   #tensors = new Map<string, LiteTensor>();
+  #startCallback: ((inputs: LiteIOTensors) => void) | undefined;
+  #finishCallback: ((outputs: LiteIOTensors) => void) | undefined;
+  #asyncCallback: ((error?: LiteError) => void) | undefined;
 
   constructor(init: { config?: LiteConfig; io?: LiteNetworkIO } = {}) {
     this.config = init.config ?? new LiteConfig();
@@ -174,21 +191,132 @@ export class LiteNetwork {
 
   /** Loads an ONNX model from a file path or its bytes. Corrupt input and unsupported ops are LiteErrors. */
   load(model: string | Uint8Array): void {
-    const bytes = readModel(model);
+    const bytes = readModel(model, this.config);
     if (this.#loaded) throw new LiteError('INVALID_STATE', 'this network already has a model: create a new LiteNetwork');
     this.#handle.load(bytes);
     this.#loaded = true;
   }
 
-  /** Runs the model on the current inputs, on the calling thread (blocks the event loop: prefer forwardAsync). */
+  /**
+   * Runs the model on the current inputs, on the calling thread (it blocks the event loop: prefer forwardAsync).
+   * After `asyncWithCallback(cb)`, it starts the run on a worker thread instead and returns at once; cb is called
+   * when the outputs are ready.
+   */
   forward(): void {
+    if (this.#asyncCallback) {
+      const callback = this.#asyncCallback;
+      this.forwardAsync().then(
+        () => callback(),
+        (error: unknown) => callback(error instanceof LiteError ? error : new LiteError('INTERNAL', String(error))),
+      );
+      return;
+    }
     this.#requireIdle('forward');
+    this.#startCallback?.(this.#ioTensors(this.getAllInputName(), LiteTensorPhase.LITE_INPUT));
     this.#handle.forward();
+    this.#finishCallback?.(this.#ioTensors(this.getAllOutputName(), LiteTensorPhase.LITE_OUTPUT));
   }
 
-  /** Waits for the last forward; forward on the CPU already returns with the outputs ready. */
+  /**
+   * Returns once the last forward() is done: synchronous runs are done when forward returns. An asynchronous run
+   * cannot be waited for without blocking the event loop: await forwardAsync() or use the asyncWithCallback callback.
+   */
   wait(): void {
+    if (this.#inFlight > 0) {
+      throw new LiteError('INVALID_STATE', 'an asynchronous run is in flight: await forwardAsync() or wait for the asyncWithCallback callback');
+    }
     this.#handle.wait();
+  }
+
+  /** Called with the input tensors right before each run (synchronous or asynchronous). */
+  setStartCallback(callback: (inputs: LiteIOTensors) => void): void {
+    if (typeof callback !== 'function') throw new LiteError('INVALID_ARGUMENT', 'setStartCallback expects a function');
+    this.#startCallback = callback;
+  }
+
+  /** Called with the output tensors right after each run, when they hold the results. */
+  setFinishCallback(callback: (outputs: LiteIOTensors) => void): void {
+    if (typeof callback !== 'function') throw new LiteError('INVALID_ARGUMENT', 'setFinishCallback expects a function');
+    this.#finishCallback = callback;
+  }
+
+  /** Makes forward() asynchronous (Lite's async mode): each run happens on a worker thread and calls `callback`
+   * (with a LiteError if it failed) when done. */
+  asyncWithCallback(callback: (error?: LiteError) => void): void {
+    if (typeof callback !== 'function') throw new LiteError('INVALID_ARGUMENT', 'asyncWithCallback expects a function');
+    this.#asyncCallback = callback;
+  }
+
+  /** Loads `src`'s model into this unloaded network, using `src`'s weights: one copy in memory. */
+  shareWeightsWith(src: LiteNetwork): void {
+    if (!(src instanceof LiteNetwork)) throw new LiteError('INVALID_ARGUMENT', 'shareWeightsWith expects a LiteNetwork');
+    if (this.#loaded) throw new LiteError('INVALID_STATE', 'shareWeightsWith needs a network without a model');
+    src.#requireLoaded('shareWeightsWith (the source network)');
+    this.#handle.shareWeightsWith(src.#handle);
+    this.#loaded = true;
+  }
+
+  /** Uses one activation arena with `src`; runs of the two networks are then serialised. */
+  shareRuntimeMemory(src: LiteNetwork): void {
+    if (!(src instanceof LiteNetwork)) throw new LiteError('INVALID_ARGUMENT', 'shareRuntimeMemory expects a LiteNetwork');
+    if (this.#inFlight > 0 || src.#inFlight > 0) {
+      throw new LiteError('INVALID_STATE', 'shareRuntimeMemory: await the networks\' runs first');
+    }
+    this.#handle.shareRuntimeMemoryWith(src.#handle);
+  }
+
+  /** Kernels run on the thread that runs the network (always so on edgelite's CPU); before load. */
+  enableCpuInplaceMode(): void {
+    if (this.#loaded) throw new LiteError('INVALID_STATE', 'enableCpuInplaceMode must be called before load');
+    this.#handle.enableCpuInplaceMode();
+  }
+
+  isCpuInplaceMode(): boolean {
+    return this.#handle.isCpuInplaceMode();
+  }
+
+  /** The device of the network (set before load). */
+  get deviceId(): number {
+    return this.#handle.getDeviceId();
+  }
+
+  set deviceId(id: number) {
+    if (!Number.isSafeInteger(id) || id < 0) throw new LiteError('INVALID_ARGUMENT', `deviceId must be a non-negative integer, got ${String(id)}`);
+    if (this.#loaded) throw new LiteError('INVALID_STATE', 'deviceId must be set before load');
+    this.#handle.setDeviceId(id);
+  }
+
+  /** The stream (queue) of the network on its device (set before load). */
+  get streamId(): number {
+    return this.#handle.getStreamId();
+  }
+
+  set streamId(id: number) {
+    if (!Number.isSafeInteger(id) || id < 0) throw new LiteError('INVALID_ARGUMENT', `streamId must be a non-negative integer, got ${String(id)}`);
+    if (this.#loaded) throw new LiteError('INVALID_STATE', 'streamId must be set before load');
+    this.#handle.setStreamId(id);
+  }
+
+  /** Writes a per-node profile of every run, in Chrome trace format (open it in Perfetto), to `path`. */
+  enableProfilePerformance(path: string): void {
+    if (typeof path !== 'string' || path === '') throw new LiteError('INVALID_ARGUMENT', 'enableProfilePerformance needs a file path');
+    this.#handle.enableProfilePerformance(path);
+  }
+
+  /** A model's inputs and outputs with their layouts (symbolic dims as 0), without loading it. */
+  static getModelIoInfo(model: string | Uint8Array, config?: LiteConfig): LiteNetworkIO {
+    const bytes = readModel(model, config);
+    const info = native().Network.getModelIoInfo(bytes);
+    const io = new LiteNetworkIO();
+    for (const input of info.inputs) io.addInput(input.name, { layout: new LiteLayout(input.shape, input.dtype) });
+    for (const output of info.outputs) io.addOutput(output.name, { layout: new LiteLayout(output.shape, output.dtype) });
+    return io;
+  }
+
+  #ioTensors(names: string[], phase: LiteTensorPhase): LiteIOTensors {
+    const tensors: LiteIOTensors = {};
+    for (const name of names) tensors[name] = this.getIoTensor(name, phase);
+    return tensors;
   }
 
   /**
@@ -199,7 +327,11 @@ export class LiteNetwork {
     const handle = this.#handle;
     this.#requireLoaded('forwardAsync');
     this.#inFlight++;
-    const run = this.#queue.then(() => handle.forwardAsync());
+    const run = this.#queue.then(async () => {
+      this.#startCallback?.(this.#ioTensors(this.getAllInputName(), LiteTensorPhase.LITE_INPUT));
+      await handle.forwardAsync();
+      this.#finishCallback?.(this.#ioTensors(this.getAllOutputName(), LiteTensorPhase.LITE_OUTPUT));
+    });
     this.#queue = run.catch(() => undefined);
     return run.finally(() => {
       this.#inFlight--;
@@ -289,8 +421,8 @@ export class LiteNetwork {
   }
 
   /** Reads what a model declares without loading it (works for models with unsupported ops too). */
-  static inspectModel(model: string | Uint8Array): LiteModelInfo {
-    return native().inspectModel(readModel(model));
+  static inspectModel(model: string | Uint8Array, config?: LiteConfig): LiteModelInfo {
+    return native().inspectModel(readModel(model, config));
   }
 
   /** The ops in ai.onnx that this build runs (the op registry), sorted. */

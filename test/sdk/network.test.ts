@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 
 import {
+  encryptModelAes,
   LiteConfig,
   LiteDeviceType,
   LiteError,
+  LiteGlobal,
   LiteIO,
   LiteLayout,
   LiteNetwork,
@@ -264,5 +266,22 @@ describe('memory plan', () => {
     network.getInputTensor(0).setDataByCopy([1, 1]);
     network.forward();
     expect(Array.from(network.getOutputTensor(0).toTypedArray())).toEqual([4, 1]);
+  });
+});
+
+describe('encrypted models', () => {
+  test('a model encrypted with AES loads with bareModelCryptionName and the key', () => {
+    const key = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
+    const encrypted = encryptModelAes(buildModel(addRelu), key);
+    expect(() => new LiteNetwork().load(encrypted)).toThrow(liteError('INVALID_MODEL'));
+    LiteGlobal.updateDecryptionOrKey('AES_default', undefined, key);
+    const network = new LiteNetwork({ config: new LiteConfig({ bareModelCryptionName: 'AES_default' }) });
+    network.load(encrypted);
+    network.getInputTensor(0).setDataByCopy([1, 2, 3, 4]);
+    network.forward();
+    expect(Array.from(network.getOutputTensor(1).toTypedArray())).toEqual([2, 4, 6, 8]);
+    const unknown = new LiteNetwork({ config: new LiteConfig({ bareModelCryptionName: 'nope' }) });
+    expect(() => unknown.load(encrypted)).toThrow(liteError('INVALID_ARGUMENT'));
+    LiteGlobal.updateDecryptionOrKey('AES_default', undefined, Uint8Array.from({ length: 32 }, (_, i) => i));
   });
 });

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -74,7 +76,15 @@ struct MemoryPlanInfo {
     size_t io_bytes = 0;      //!< input and output tensors
     std::vector<Entry> entries;
     size_t dynamic_values = 0;  //!< values whose shape is only known at run time (allocated per run)
+    size_t shared_weight_bytes = 0;  //!< weight bytes that are the same memory as another network's (share_weights_with)
+    bool arena_shared = false;       //!< the arena is shared with other networks (share_runtime_memory_with)
 };
+
+//! IO tensors by name, as the start and finish callbacks receive them.
+using IOTensorMap = std::unordered_map<std::string, std::pair<IO, std::shared_ptr<Tensor>>>;
+using StartCallback = std::function<void(const IOTensorMap& inputs)>;
+using FinishCallback = std::function<void(const IOTensorMap& outputs)>;
+using AsyncCallback = std::function<void()>;
 
 class NetworkImpl;
 
@@ -90,10 +100,38 @@ public:
     void load_model(const std::string& path);
     void load_model(const void* data, size_t size);
 
-    //! Runs the model on the current inputs. On the CPU it returns when the outputs are ready.
+    //! Runs the model on the current inputs. It returns when the outputs are ready, unless an async callback is
+    //! set: then the run happens on a worker thread, the callback is called when it ends, and wait() joins it.
     void forward();
-    //! Waits for the last forward (a no-op on the CPU).
+    //! Waits until the last forward has finished (rethrowing its error, for asynchronous runs).
     void wait();
+
+    //! Called with the input tensors right before each run, and with the output tensors right after it.
+    void set_start_callback(const StartCallback& callback);
+    void set_finish_callback(const FinishCallback& callback);
+    //! Makes forward() asynchronous; the callback runs on the worker thread when the run is done.
+    void set_async_callback(const AsyncCallback& callback);
+
+    //! Loads src's model into this (unloaded) network using src's weights: one copy in memory.
+    void share_weights_with(const Network& src);
+    //! Uses one activation arena with src (sized for the larger plan). Runs of networks that share it are
+    //! serialised. Not while either network runs.
+    void share_runtime_memory_with(Network& src);
+    //! Kernels run on the thread that calls forward (edgelite's CPU networks always do; kept for Lite's API).
+    //! Before load only.
+    void enable_cpu_inplace_mode();
+    bool is_cpu_inplace_mode() const;
+    //! Device and stream of the network; before load only.
+    void set_device_id(int device_id);
+    int get_device_id() const;
+    void set_stream_id(int stream_id);
+    int get_stream_id() const;
+    //! Records every node's run and writes them, after each forward, as a Chrome trace (JSON) to path:
+    //! open it in Perfetto or chrome://tracing.
+    void enable_profile_performance(const std::string& path);
+
+    //! The inputs and outputs of a model with their layouts (symbolic dims as 0), without loading it.
+    static NetworkIO get_model_io_info(const void* data, size_t size, const Config& config = {});
 
     std::shared_ptr<Tensor> get_io_tensor(const std::string& name, LiteTensorPhase phase = LITE_IO);
     std::shared_ptr<Tensor> get_input_tensor(size_t index);

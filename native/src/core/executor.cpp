@@ -10,13 +10,6 @@
 namespace lite {
 namespace {
 
-char* allocate_arena(size_t bytes) {
-    size_t rounded = std::max<size_t>((bytes + kAlignment - 1) / kAlignment * kAlignment, kAlignment);
-    auto* memory = static_cast<char*>(std::aligned_alloc(kAlignment, rounded));
-    if (!memory) throw Error(ErrorCode::OutOfMemory, "cannot allocate the " + std::to_string(bytes) + "-byte arena");
-    return memory;
-}
-
 Layout to_layout(LiteDataType dtype, const ops::Shape& shape) {
     std::vector<size_t> dims(shape.begin(), shape.end());
     if (dims.empty()) dims.push_back(1);  // scalars are 1-element tensors in the tensor API
@@ -25,12 +18,23 @@ Layout to_layout(LiteDataType dtype, const ops::Shape& shape) {
 
 }  // namespace
 
-Executor::Executor(Graph& graph, const Plan& plan, ThreadPool& pool)
-        : m_graph(graph), m_plan(plan), m_pool(pool), m_arena(allocate_arena(plan.arena_bytes), std::free),
-          m_dynamic(graph.values.size()) {}
+char* Arena::reserve(size_t bytes) {
+    if (!m_memory || bytes > m_capacity) {
+        size_t rounded = std::max<size_t>((bytes + kAlignment - 1) / kAlignment * kAlignment, kAlignment);
+        auto* memory = static_cast<char*>(std::aligned_alloc(kAlignment, rounded));
+        if (!memory) throw Error(ErrorCode::OutOfMemory, "cannot allocate the " + std::to_string(bytes) + "-byte arena");
+        m_memory.reset(memory);
+        m_capacity = rounded;
+    }
+    return m_memory.get();
+}
 
-void Executor::run(const std::vector<std::shared_ptr<Tensor>>& inputs,
-                   const std::vector<std::shared_ptr<Tensor>>& outputs) {
+Executor::Executor(Graph& graph, const Plan& plan, ThreadPool& pool)
+        : m_graph(graph), m_plan(plan), m_pool(pool), m_dynamic(graph.values.size()) {}
+
+void Executor::run(Arena& arena, const std::vector<std::shared_ptr<Tensor>>& inputs,
+                   const std::vector<std::shared_ptr<Tensor>>& outputs, std::vector<ProfileEvent>* profile) {
+    char* arena_base = arena.reserve(m_plan.arena_bytes);
     std::vector<ops::TensorView> views(m_graph.values.size());
     std::map<int, size_t> output_index;
     for (size_t i = 0; i < m_graph.outputs.size(); ++i) output_index[m_graph.outputs[i]] = i;
@@ -42,7 +46,7 @@ void Executor::run(const std::vector<std::shared_ptr<Tensor>>& inputs,
         view.shape = value.shape;
         switch (slot.place) {
             case Plan::Place::Constant: view.data = value.constant->data; break;
-            case Plan::Place::Arena: view.data = m_arena.get() + slot.offset; break;
+            case Plan::Place::Arena: view.data = arena_base + slot.offset; break;
             default: break;
         }
     }
@@ -94,7 +98,15 @@ void Executor::run(const std::vector<std::shared_ptr<Tensor>>& inputs,
             }
         }
         GraphRunContext ctx(node, views, m_pool, allocate);
-        node.kernel->run(ctx);
+        if (profile) {
+            auto start = std::chrono::steady_clock::now();
+            node.kernel->run(ctx);
+            auto end = std::chrono::steady_clock::now();
+            auto us = [](auto t) { return std::chrono::duration<double, std::micro>(t.time_since_epoch()).count(); };
+            profile->push_back({node.name, node.op_type + (node.fused.empty() ? "" : "+" + node.fused), us(start), us(end) - us(start)});
+        } else {
+            node.kernel->run(ctx);
+        }
     }
     // Outputs that are constants, inputs or computed elsewhere (aliases) are copied into the output tensors.
     for (size_t i = 0; i < m_graph.outputs.size(); ++i) {

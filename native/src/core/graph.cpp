@@ -128,7 +128,8 @@ ModelSource make_model_source(const onnx::ModelData& model) {
 }
 
 Graph build_graph(const ModelSource& source,
-                  const std::map<std::string, std::pair<LiteDataType, ops::Shape>>& input_layouts) {
+                  const std::map<std::string, std::pair<LiteDataType, ops::Shape>>& input_layouts,
+                  const std::vector<std::string>& output_names) {
     Graph graph;
     graph.opset = source.opset;
     std::map<std::string, int> ids;
@@ -199,11 +200,16 @@ Graph build_graph(const ModelSource& source,
         node.attributes = node_data.attributes;
         graph.nodes.push_back(std::move(node));
     }
-    for (const auto& output : source.outputs) {
-        if (!ids.count(output.name)) {
-            throw Error(ErrorCode::InvalidModel, "output '" + output.name + "' is not computed by any node");
+    std::vector<std::string> names = output_names;
+    if (names.empty()) {
+        for (const auto& output : source.outputs) names.push_back(output.name);
+    }
+    for (const auto& name : names) {
+        if (!ids.count(name)) {
+            throw Error(output_names.empty() ? ErrorCode::InvalidModel : ErrorCode::InvalidArgument,
+                        "output '" + name + "' is not a value of the model (no node, input or initializer defines it)");
         }
-        int id = ids[output.name];
+        int id = ids[name];
         graph.values[static_cast<size_t>(id)].is_output = true;
         graph.outputs.push_back(id);
     }

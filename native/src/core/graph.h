@@ -79,6 +79,8 @@ struct ModelSource {
 ModelSource make_model_source(const onnx::ModelData& model);
 
 //! Builds the graph with the given input layouts (by input name; missing ones use the model's, unknown dims 1).
-Graph build_graph(const ModelSource& source, const std::map<std::string, std::pair<LiteDataType, ops::Shape>>& input_layouts);
+//! `output_names` are the values to compute, in order (any value of the model); empty means the model's outputs.
+Graph build_graph(const ModelSource& source, const std::map<std::string, std::pair<LiteDataType, ops::Shape>>& input_layouts,
+                  const std::vector<std::string>& output_names = {});
 
 }  // namespace lite

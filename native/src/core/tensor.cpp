@@ -46,10 +46,20 @@ void Tensor::set_layout(const Layout& layout) {
         throw Error(ErrorCode::InvalidState, "cannot change the layout of a slice view: copy it into a new tensor "
                                              "(copy_from) first");
     }
+    if (m_storage && !m_storage->owned() && m_storage->bytes() - m_offset < checked.get_size_in_bytes()) {
+        // Silently replacing memory the caller provided (zero-copy inputs and outputs) would break the caller's
+        // expectation that results land there.
+        throw Error(ErrorCode::ShapeMismatch, "layout " + checked.to_string() + " needs " +
+                                                  std::to_string(checked.get_size_in_bytes()) + " bytes, but this tensor uses " +
+                                                  std::to_string(m_storage->bytes() - m_offset) +
+                                                  " bytes of memory you provided: give it larger memory (setDataByShare/reset)");
+    }
     m_layout = checked;
     m_strides = contiguous_strides(m_layout.shape());
-    m_offset = 0;
-    if (m_storage && m_storage->bytes() < m_layout.get_size_in_bytes()) m_storage.reset();
+    if (m_storage && m_storage->bytes() - m_offset < m_layout.get_size_in_bytes()) {
+        m_storage.reset();
+        m_offset = 0;
+    }
 }
 
 bool Tensor::is_continue_memory() const {
