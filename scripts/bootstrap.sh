@@ -14,6 +14,8 @@ packages=(
   libgtest-dev                                              # GoogleTest for test/native
   libonnx-testdata                                          # ONNX's backend node tests (conformance)
   opencl-headers ocl-icd-libopencl1 pocl-opencl-icd clinfo  # the OpenCL backend, run on PoCL in tests
+  ffmpeg                                                    # file: and v4l2: sources (decoding, capture)
+  mosquitto socat                                           # tests: a real MQTT broker, real PTY pairs
   g++-aarch64-linux-gnu qemu-user                           # aarch64 (Jetson) cross-build, run under qemu
   libgtest-dev:arm64                                        # GoogleTest for the aarch64 build
 )

@@ -6,6 +6,7 @@
 #include "lite/global.h"
 #include "lite/network.h"
 #include "network_wrap.h"
+#include "preprocess_wrap.h"
 #include "tensor_wrap.h"
 
 namespace edgelite::binding {
@@ -116,6 +117,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("inspectModel", Napi::Function::New(env, inspect_model));
     exports.Set("supportedOps", Napi::Function::New(env, supported_ops));
     exports.Set("concat", Napi::Function::New(env, concat));
+    exports.Set("preprocessImage", Napi::Function::New(env, preprocess_image));
+    exports.Set("canBindDirectly", Napi::Function::New(env, can_bind_directly));
     exports.Set("getDeviceCount", Napi::Function::New(env, get_device_count));
     exports.Set("setLogLevel", Napi::Function::New(env, set_log_level));
     exports.Set("getLogLevel", Napi::Function::New(env, get_log_level));

@@ -27,3 +27,34 @@ export type { LiteCopyStats } from './global.js';
 /** Encrypted models: encryptModelAes writes IV || AES-256-CBC ciphertext for the built-in "AES_default" method. */
 export { encryptModelAes } from './decryption.js';
 export type { LiteDecryptFn } from './decryption.js';
+
+/** The pipeline: frame sources (the interface device adapters implement), preprocessing, the output ring. */
+export { BufferPool, frameBytes } from './pipeline/source.js';
+export type { Frame, FrameFormat, FrameSource, ImageFormat, SamplesFormat } from './pipeline/source.js';
+export { canBindFrameDirectly, preprocessFrame } from './pipeline/preprocess.js';
+export type { PreprocessOptions } from './pipeline/preprocess.js';
+export { Pipeline } from './pipeline/pipeline.js';
+export type { InferenceResult, PipelineOptions, PipelineStats, ResultSink, ResultTensor } from './pipeline/pipeline.js';
+
+/** MQTT: the documented result message format (binary "ELT1" and JSON) and the publisher with its offline queue. */
+export {
+  decodeResult,
+  decodeResultJson,
+  encodedSize,
+  encodeResult,
+  encodeResultJson,
+  RESULT_CONTENT_TYPE,
+  RESULT_JSON_CONTENT_TYPE,
+  resultUserProperties,
+} from './mqtt/codec.js';
+export type {
+  DecodedResult,
+  DecodedTensor,
+  DecodeOptions,
+  JsonDecodeOptions,
+  JsonEncodeOptions,
+  ResultMessage,
+  ResultMessageTensor,
+} from './mqtt/codec.js';
+export { MqttPublisher } from './mqtt/publisher.js';
+export type { MqttCloseOptions, MqttPublisherOptions, MqttPublisherStats, MqttTlsOptions } from './mqtt/publisher.js';

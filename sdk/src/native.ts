@@ -96,6 +96,23 @@ export interface NativeModelInfo {
   initializerBytes: number;
 }
 
+/** A frame's size and pixel format as preprocessImage reads it (sdk/src/pipeline/source.ts, ImageFormat). */
+export interface NativeImageSpec {
+  width: number;
+  height: number;
+  pixel: string;
+}
+
+/** Options of preprocessImage, all given (defaults are resolved by sdk/src/pipeline/preprocess.ts). */
+export interface NativePreprocessOptions {
+  layout: 'nchw' | 'nhwc';
+  order: 'rgb' | 'bgr' | 'gray';
+  resize: 'nearest' | 'bilinear';
+  /** Exactly 3 numbers each. */
+  mean: number[];
+  scale: number[];
+}
+
 export interface NativeAddon {
   inspectModel(model: Uint8Array): NativeModelInfo;
   Network: {
@@ -105,6 +122,9 @@ export interface NativeAddon {
   supportedOps(): string[];
   Tensor: new (deviceType: number, deviceId: number, shape: number[], dtype: number, pinned: boolean) => NativeTensor;
   concat(tensors: NativeTensor[], dim: number, deviceType: number, deviceId: number): NativeTensor;
+  /** Colour conversion, resize and normalisation of one frame into the tensor (native/include/lite/preprocess.h). */
+  preprocessImage(frame: Uint8Array, spec: NativeImageSpec, tensor: NativeTensor, options: NativePreprocessOptions): void;
+  canBindDirectly(spec: NativeImageSpec, tensor: NativeTensor, options: NativePreprocessOptions): boolean;
   getDeviceCount(deviceType: number): number;
   setLogLevel(level: number): void;
   getLogLevel(): number;

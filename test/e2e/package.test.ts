@@ -55,9 +55,9 @@ test('a missing addon is a LiteError that says how to build one', () => {
   expect(error.message).toMatch(/npm run bootstrap|build:native/);
 });
 
-test('edgelite demo binds a frame with zero copies and round-trips it through each device', () => {
+test('edgelite tour binds a frame with zero copies and round-trips it through each device', () => {
   const bin = join(root, manifest.bin['edgelite']!);
-  const out = execFileSync(process.execPath, [bin, 'demo'], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [bin, 'tour'], { encoding: 'utf8' });
   expect(out).toMatch(/by share: copied 0 bytes/);
   expect(out).toMatch(/the tensor sees 255/);
   expect(out).toMatch(/moved 49152 bytes \(= 49152\)/);

@@ -7,6 +7,8 @@ import { LiteDeviceType, LiteError, LiteGlobal } from '../index.js';
 import { packageRoot } from '../native.js';
 import { runDemo } from './demo.js';
 import { parseShapeOption, runInfo } from './info.js';
+import { runCommand } from './run.js';
+import { subCommand } from './sub.js';
 
 const USAGE = `usage: edgelite <command>
 
@@ -15,7 +17,10 @@ commands:
   devices              list the backends built in and the devices found
   info MODEL [--shape NAME=DxDx...]
                        a model's inputs, outputs, ops, unsupported ops and planned memory
-  demo                 a tour of what the runtime does on this machine, on built-in data
+  run [options]        the main job: source → network → MQTT (edgelite run --help)
+  sub URL TOPIC        print the results published by run, decoded
+  demo                 the main job on embedded defaults (test pattern, BlazeFace, in-process broker), 90 frames
+  tour                 a tour of what the runtime does on this machine, on built-in data
   help                 this text
 `;
 
@@ -24,7 +29,7 @@ function packageVersion(): string {
   return manifest.version;
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [command] = argv;
   switch (command) {
     case '--version':
@@ -51,7 +56,17 @@ function main(argv: string[]): number {
       }
       return runInfo(model, (line) => process.stdout.write(`${line}\n`), shapes);
     }
+    case 'run':
+      if (argv.includes('--help')) {
+        process.stdout.write('see README.md, "The main job"\n');
+        return 0;
+      }
+      return runCommand(argv.slice(1));
+    case 'sub':
+      return subCommand(argv.slice(1), (line) => process.stdout.write(`${line}\n`));
     case 'demo':
+      return runCommand(['--frames', '90', '--echo', '30', ...argv.slice(1)]);
+    case 'tour':
       runDemo((line) => process.stdout.write(`${line}\n`));
       return 0;
     case undefined:
@@ -66,10 +81,13 @@ function main(argv: string[]): number {
   }
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  const { code, message } = error as { code?: string; message: string };
-  process.stderr.write(`edgelite: ${code ? `[${code}] ` : ''}${message}\n`);
-  process.exitCode = 1;
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const { code, message } = error as { code?: string; message: string };
+    process.stderr.write(`edgelite: ${code ? `[${code}] ` : ''}${message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,209 @@
+// The pipeline: frames from a source are bound to the network input (by share when the frame already has the
+// model's layout, else through the native preprocessing kernel writing straight into the input), the network runs
+// on a worker thread (forwardAsync) and writes its outputs into a ring of preallocated buffers, and each result is
+// handed to a sink (MQTT publishing) while the next frame is already being inferred.
+import { LiteDataType } from '../enums.js';
+import { LiteError } from '../errors.js';
+import { dtypeName, LiteLayout } from '../layout.js';
+import type { LiteNetwork } from '../network.js';
+import type { LiteTypedArray } from '../tensor.js';
+import { canBindFrameDirectly, preprocessFrame, type PreprocessOptions } from './preprocess.js';
+import type { Frame, FrameSource } from './source.js';
+
+/** One output tensor of a result: a view of a ring buffer, valid until the sink's promise settles. */
+export interface ResultTensor {
+  name: string;
+  dtype: ReturnType<typeof dtypeName>;
+  shape: number[];
+  data: LiteTypedArray;
+}
+
+/** What the network produced for one frame. */
+export interface InferenceResult {
+  /** The frame's sequence number in its source. */
+  seq: number;
+  /** The frame's capture time, ms since the Unix epoch. */
+  timestamp: number;
+  tensors: ResultTensor[];
+}
+
+/** Receives each result; the ring buffer holding it is reused once the returned promise settles. */
+export type ResultSink = (result: InferenceResult) => Promise<void>;
+
+export interface PipelineOptions {
+  network: LiteNetwork;
+  source: FrameSource;
+  sink: ResultSink;
+  /** Output buffer sets in the ring: results being published while the next frames run. Default 3. */
+  ring?: number;
+  /** How image frames become the model input when they cannot be bound as they are. */
+  preprocess?: Partial<PreprocessOptions>;
+  /** Stop after this many frames (all of them published). Default: until the source ends or stop(). */
+  frames?: number;
+}
+
+export interface PipelineStats {
+  /** Frames run through the network. */
+  frames: number;
+  /** Results whose sink promise resolved. */
+  published: number;
+  /** Frames dropped by the source (pool exhausted) and sinks that failed. */
+  dropped: number;
+  sinkErrors: number;
+  /** Frames per second over the last few seconds. */
+  fps: number;
+  /** Capture → result-ready latency percentiles over the last 256 frames, ms. */
+  latencyP50: number;
+  latencyP99: number;
+  /** Frames bound without any copy (by share). */
+  zeroCopyFrames: number;
+}
+
+const TYPED: Partial<Record<LiteDataType, new (length: number) => LiteTypedArray>> = {
+  [LiteDataType.LITE_FLOAT]: Float32Array,
+  [LiteDataType.LITE_HALF]: Uint16Array,
+  [LiteDataType.LITE_INT]: Int32Array,
+  [LiteDataType.LITE_INT16]: Int16Array,
+  [LiteDataType.LITE_INT8]: Int8Array,
+  [LiteDataType.LITE_UINT8]: Uint8Array,
+  [LiteDataType.LITE_UINT]: Uint32Array,
+  [LiteDataType.LITE_UINT16]: Uint16Array,
+  [LiteDataType.LITE_INT64]: BigInt64Array,
+  [LiteDataType.LITE_BOOL]: Uint8Array,
+};
+
+interface Slot {
+  tensors: ResultTensor[];
+  busy: Promise<void> | undefined;
+}
+
+export class Pipeline {
+  readonly #network: LiteNetwork;
+  readonly #source: FrameSource;
+  readonly #sink: ResultSink;
+  readonly #preprocess: Partial<PreprocessOptions>;
+  readonly #limit: number;
+  #slots: Slot[] = [];
+  #next = 0;
+  #stopping = false;
+  #frames = 0;
+  #published = 0;
+  #sinkErrors = 0;
+  #zeroCopy = 0;
+  #latencies: number[] = [];
+  #frameTimes: number[] = [];
+
+  constructor(options: PipelineOptions) {
+    this.#network = options.network;
+    this.#source = options.source;
+    this.#sink = options.sink;
+    this.#preprocess = options.preprocess ?? {};
+    this.#limit = options.frames ?? Infinity;
+    const ring = options.ring ?? 3;
+    if (!Number.isSafeInteger(ring) || ring < 1) throw new LiteError('INVALID_ARGUMENT', `ring must be a positive integer, got ${ring}`);
+    if (!(this.#limit > 0)) throw new LiteError('INVALID_ARGUMENT', `frames must be positive, got ${options.frames}`);
+    for (let i = 0; i < ring; i++) this.#slots.push({ tensors: this.#allocateSlot(), busy: undefined });
+  }
+
+  #allocateSlot(): ResultTensor[] {
+    return this.#network.getAllOutputName().map((name) => {
+      const layout = this.#network.getIoTensor(name).layout;
+      if (layout.ndim === 0) {
+        throw new LiteError('NOT_SUPPORTED', `output '${name}' has no shape before the first run: the pipeline needs outputs of known shape (set the input layout with a LiteIO)`);
+      }
+      const Typed = TYPED[layout.dataType]!;
+      return { name, dtype: layout.dtype, shape: layout.shapes, data: new Typed(layout.elementCount) };
+    });
+  }
+
+  get stats(): PipelineStats {
+    const sorted = [...this.#latencies].sort((a, b) => a - b);
+    const at = (q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
+    const now = performance.now();
+    const recent = this.#frameTimes.filter((t) => now - t <= 5000);
+    const span = recent.length > 1 ? (recent[recent.length - 1]! - recent[0]!) / 1000 : 0;
+    return {
+      frames: this.#frames,
+      published: this.#published,
+      dropped: this.#source.dropped + this.#sinkErrors,
+      sinkErrors: this.#sinkErrors,
+      fps: span > 0 ? (recent.length - 1) / span : 0,
+      latencyP50: at(0.5),
+      latencyP99: at(0.99),
+      zeroCopyFrames: this.#zeroCopy,
+    };
+  }
+
+  /** Asks the pipeline to stop after the frame in progress; run() then drains and resolves. */
+  stop(): void {
+    this.#stopping = true;
+    void this.#source.close();
+  }
+
+  /** Runs until the source ends, `frames` frames are done, or stop(); resolves after every sink has settled. */
+  async run(): Promise<PipelineStats> {
+    try {
+      for await (const frame of this.#source) {
+        if (this.#stopping) {
+          frame.release();
+          break;
+        }
+        await this.#process(frame);
+        if (this.#frames >= this.#limit) break;
+      }
+    } finally {
+      await this.#source.close();
+      await Promise.all(this.#slots.map((slot) => slot.busy));
+    }
+    return this.stats;
+  }
+
+  async #process(frame: Frame): Promise<void> {
+    const slot = this.#slots[this.#next]!;
+    this.#next = (this.#next + 1) % this.#slots.length;
+    if (slot.busy) await slot.busy;  // the ring is full: wait for the oldest result to be handed over
+    try {
+      this.#bindInput(frame);
+      for (const tensor of slot.tensors) this.#network.getIoTensor(tensor.name).setDataByShare(tensor.data);
+      await this.#network.forwardAsync();
+    } finally {
+      frame.release();
+    }
+    const ready = performance.timeOrigin + performance.now();
+    this.#frames++;
+    this.#frameTimes.push(performance.now());
+    if (this.#frameTimes.length > 512) this.#frameTimes.splice(0, 256);
+    this.#latencies.push(ready - frame.timestamp);
+    if (this.#latencies.length > 256) this.#latencies.shift();
+    const result: InferenceResult = { seq: frame.seq, timestamp: frame.timestamp, tensors: slot.tensors };
+    slot.busy = this.#sink(result).then(
+      () => {
+        this.#published++;
+      },
+      () => {
+        this.#sinkErrors++;
+      },
+    ).finally(() => {
+      slot.busy = undefined;
+    });
+  }
+
+  #bindInput(frame: Frame): void {
+    const input = this.#network.getInputTensor(0);
+    if (frame.format.kind === 'samples') {
+      const { length, channels } = frame.format;
+      const samples = new Float32Array(frame.data.buffer, frame.data.byteOffset, length * channels);
+      const layout = input.layout;
+      const sameCount = layout.elementCount === samples.length && layout.dataType === LiteDataType.LITE_FLOAT;
+      input.setDataByShare(samples, sameCount ? layout : new LiteLayout([1, length, channels], 'float32'));
+      this.#zeroCopy++;
+      return;
+    }
+    if (canBindFrameDirectly(frame.format, input, this.#preprocess)) {
+      input.setDataByShare(frame.data, input.layout);
+      this.#zeroCopy++;
+      return;
+    }
+    preprocessFrame(frame.data, frame.format, input, this.#preprocess);
+  }
+}
