@@ -200,3 +200,18 @@ test('edgelite run with bad options fails clearly', async () => {
   await expect(promisify(execFile)(process.execPath, [bin, 'run', '--model', imageModel, '--source', 'webcam:1'], { encoding: 'utf8' }))
     .rejects.toMatchObject({ stderr: expect.stringMatching(/unknown source kind 'webcam'/) });
 });
+
+test('Ctrl-C (SIGINT) stops edgelite run: it drains what is in flight and exits 0', async () => {
+  const child = spawn(process.execPath, [bin, 'run', '--model', imageModel, '--source', 'testsrc:32x32?fps=30'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  await until('the run to start', () => stdout.includes('subscribe with'), 10000);
+  await sleep(500);
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/stopping: draining results/);
+  expect(stdout).toMatch(/done: \d+ frames in [\d.]+ s, published \d+/);
+});
