@@ -8,6 +8,7 @@
 #include <string>
 
 #include "lite/common.h"
+#include "ops/op.h"
 
 namespace lite::backend {
 
@@ -49,6 +50,14 @@ public:
     virtual void fill_zero(int device_id, const Allocation& dst, size_t offset, size_t bytes) = 0;
     //! Waits for all queued work on the device.
     virtual void synchronize(int device_id) = 0;
+
+    //! A faster kernel of this backend for a node, or nullptr to use the op's reference kernel. Fast kernels
+    //! must give the reference kernel's results (test/native/kernel_oracle_test.cpp holds them to it) and may
+    //! fall back to the reference computation for shapes they do not cover.
+    virtual std::unique_ptr<ops::Kernel> create_kernel(const std::string& /*op_type*/, const ops::Attributes& /*attributes*/,
+                                                       int /*opset*/) {
+        return nullptr;
+    }
 };
 
 //! The backend for a device type, or nullptr when this build does not include it.

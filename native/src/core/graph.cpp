@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "backends/backend.h"
 #include "lite/error.h"
 #include "lite/layout.h"
 
@@ -166,6 +167,7 @@ Graph build_graph(const ModelSource& source,
         graph.inputs.push_back(id);
     }
     std::set<std::string> produced;
+    backend::Backend* backend = backend::find_backend(LITE_CPU);
     for (const auto& node_data : source.nodes) {
         Node node;
         node.name = node_data.name;
@@ -196,7 +198,11 @@ Graph build_graph(const ModelSource& source,
         }
         const ops::OpInfo* op = ops::find_op(node_data.op_type);
         ops::Attributes attributes(node_data.attributes, node.describe());
-        node.kernel = std::shared_ptr<ops::Kernel>(op->create(attributes, source.opset));
+        // The device's own kernel when it has one for this op, else the reference kernel.
+        std::unique_ptr<ops::Kernel> kernel;
+        if (backend) kernel = backend->create_kernel(node_data.op_type, attributes, source.opset);
+        node.kernel = kernel ? std::shared_ptr<ops::Kernel>(std::move(kernel))
+                             : std::shared_ptr<ops::Kernel>(op->create(attributes, source.opset));
         node.attributes = node_data.attributes;
         graph.nodes.push_back(std::move(node));
     }
