@@ -49,7 +49,7 @@ export function probeSize(path: string): [number, number] {
 export class FfmpegSource implements FrameSource {
   readonly format: ImageFormat;
   #pool: BufferPool;
-  #queue = new FrameQueue();
+  #queue: FrameQueue;
   #process: ChildProcess;
   #seq = 0;
   #dropped = 0;
@@ -58,6 +58,9 @@ export class FfmpegSource implements FrameSource {
   #frameStarted = 0;
   #stderr = '';
   #closing = false;
+  #live: boolean;
+  #stalled: Buffer | undefined;  // file playback: bytes waiting for a free buffer (ffmpeg's pipe is paused)
+  #endAfterStall = false;
 
   constructor(options: FfmpegSourceOptions) {
     let { width, height } = options;
@@ -65,6 +68,10 @@ export class FfmpegSource implements FrameSource {
       [width, height] = options.input === 'file' ? probeSize(options.path) : [640, 480];
     }
     const pixel = options.pixel ?? 'rgb24';
+    // Cameras and real-time playback hand over the newest frame; fast file decoding hands over every frame.
+    const live = options.input === 'v4l2' || (options.realtime ?? true);
+    this.#live = live;
+    this.#queue = new FrameQueue(live ? 1 : Infinity, () => this.#dropped++);
     this.format = { kind: 'image', width, height, pixel };
     this.#pool = new BufferPool(options.pool ?? 4, frameBytes(this.format), options.allocate);
     const args = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
@@ -89,7 +96,9 @@ export class FfmpegSource implements FrameSource {
     });
     this.#process.stdout!.on('data', (chunk: Buffer) => this.#receive(chunk));
     this.#process.on('close', (code) => {
-      if (this.#closing || code === 0) {
+      if (code === 0 && !this.#closing && this.#stalled) {
+        this.#endAfterStall = true;  // frames still wait for buffers: end once they are delivered
+      } else if (this.#closing || code === 0) {
         this.#queue.close();
       } else {
         this.#queue.fail(new LiteError('IO_ERROR', `ffmpeg stopped (exit ${code}) reading '${options.path}': ${this.#stderr.trim() || 'no message'}`));
@@ -108,7 +117,13 @@ export class FfmpegSource implements FrameSource {
       if (this.#filled === 0) {
         this.#current = this.#pool.acquire();
         this.#frameStarted = captureTime();
-        if (this.#current < 0) this.#dropped++;  // no free buffer: this frame's bytes are discarded
+        if (this.#current < 0 && !this.#live) {
+          // A file can wait: pause ffmpeg until the consumer hands a buffer back (no frame is lost).
+          this.#stalled = chunk.subarray(offset);
+          this.#process.stdout!.pause();
+          return;
+        }
+        if (this.#current < 0) this.#dropped++;  // live: no free buffer, this frame's bytes are discarded
       }
       const take = Math.min(size - this.#filled, chunk.length - offset);
       if (this.#current >= 0) this.#pool.buffers[this.#current]!.set(chunk.subarray(offset, offset + take), this.#filled);
@@ -133,9 +148,20 @@ export class FfmpegSource implements FrameSource {
         if (released) return;
         released = true;
         this.#pool.release(index);
+        this.#resume();
       },
     };
     this.#queue.push(frame);
+  }
+
+  #resume(): void {
+    const stalled = this.#stalled;
+    if (!stalled) return;
+    this.#stalled = undefined;
+    this.#receive(stalled);
+    if (this.#stalled) return;
+    if (this.#endAfterStall) this.#queue.close();
+    else this.#process.stdout!.resume();
   }
 
   async close(): Promise<void> {

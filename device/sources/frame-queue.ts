@@ -3,10 +3,22 @@
 import type { Frame } from '../../sdk/src/pipeline/source.js';
 
 export class FrameQueue implements AsyncIterable<Frame> {
+  readonly #maxReady: number;
+  readonly #onDrop: () => void;
   #ready: Frame[] = [];
   #waiting: { resolve: (result: IteratorResult<Frame>) => void; reject: (error: Error) => void } | undefined;
   #closed = false;
   #error: Error | undefined;
+
+  /**
+   * maxReady: frames kept waiting for the consumer; when a newer one arrives the oldest is released and counted
+   * through onDrop. Live sources (cameras) keep 1, so the network always gets the freshest frame and latency stays
+   * one frame interval plus inference; file playback and sensors keep every frame (Infinity, bounded by the pool).
+   */
+  constructor(maxReady = Infinity, onDrop: () => void = () => undefined) {
+    this.#maxReady = maxReady;
+    this.#onDrop = onDrop;
+  }
 
   get closed(): boolean {
     return this.#closed;
@@ -23,6 +35,10 @@ export class FrameQueue implements AsyncIterable<Frame> {
       resolve({ value: frame, done: false });
     } else {
       this.#ready.push(frame);
+      while (this.#ready.length > this.#maxReady) {
+        this.#ready.shift()!.release();
+        this.#onDrop();
+      }
     }
   }
 

@@ -23,7 +23,7 @@ const BARS: [number, number, number][] = [
 export class TestSource implements FrameSource {
   readonly format: ImageFormat;
   #pool: BufferPool;
-  #queue = new FrameQueue();
+  #queue: FrameQueue;
   #seq = 0;
   #dropped = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -37,6 +37,8 @@ export class TestSource implements FrameSource {
       }
     }
     this.#fps = options.fps ?? 30;
+    // Paced like a camera: the consumer always gets the newest frame. Unpaced (fps 0): every frame.
+    this.#queue = new FrameQueue(this.#fps > 0 ? 1 : Infinity, () => this.#dropped++);
     if (!(this.#fps >= 0 && this.#fps <= 1000)) throw new LiteError('INVALID_ARGUMENT', `testsrc fps must be in 0..1000, got ${this.#fps}`);
     this.format = { kind: 'image', width, height, pixel: options.pixel ?? 'rgb24' };
     this.#pool = new BufferPool(options.pool ?? 4, frameBytes(this.format), options.allocate);
