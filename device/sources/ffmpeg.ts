@@ -98,7 +98,9 @@ export class FfmpegSource implements FrameSource {
     this.#process.on('close', (code) => {
       if (code === 0 && !this.#closing && this.#stalled) {
         this.#endAfterStall = true;  // frames still wait for buffers: end once they are delivered
-      } else if (this.#closing || code === 0) {
+      } else if (code === 0 && !this.#closing) {
+        this.#queue.end();  // end of the file: frames already decoded are still delivered
+      } else if (this.#closing) {
         this.#queue.close();
       } else {
         this.#queue.fail(new LiteError('IO_ERROR', `ffmpeg stopped (exit ${code}) reading '${options.path}': ${this.#stderr.trim() || 'no message'}`));
@@ -160,7 +162,7 @@ export class FfmpegSource implements FrameSource {
     this.#stalled = undefined;
     this.#receive(stalled);
     if (this.#stalled) return;
-    if (this.#endAfterStall) this.#queue.close();
+    if (this.#endAfterStall) this.#queue.end();
     else this.#process.stdout!.resume();
   }
 

@@ -52,6 +52,15 @@ export class FrameQueue implements AsyncIterable<Frame> {
     }
   }
 
+  /** The producer is done: frames already waiting are still delivered, then the iteration ends. */
+  end(): void {
+    if (this.#ready.length === 0) {
+      this.close();
+      return;
+    }
+    this.#closed = true;  // no new frames; next() drains #ready first
+  }
+
   /** Ends the iteration with an error: the consumer's pending or next pull rejects with it. */
   fail(error: Error): void {
     this.#error = error;
