@@ -16,12 +16,14 @@ export type LiteTypedArray =
   | Uint16Array
   | BigInt64Array;
 
-type ArrayConstructorOf = {
+/** The constructor of the typed array that holds a dtype's elements. */
+export type LiteTypedArrayConstructor = {
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): LiteTypedArray;
   new (length: number): LiteTypedArray;
 };
 
-const ARRAY_OF: Record<LiteDataType, ArrayConstructorOf> = {
+/** The typed array of each dtype (shared by the tensor API, the pipeline's ring and the message codec). */
+export const ARRAY_OF: Record<LiteDataType, LiteTypedArrayConstructor> = {
   [LiteDataType.LITE_FLOAT]: Float32Array,
   [LiteDataType.LITE_HALF]: Uint16Array,
   [LiteDataType.LITE_INT]: Int32Array,

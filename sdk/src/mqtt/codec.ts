@@ -28,7 +28,7 @@
 import { type DtypeName, LiteDataType } from '../enums.js';
 import { LiteError } from '../errors.js';
 import { checkShape, dtypeName, dtypeSize, MAX_DIMS, toDataType } from '../layout.js';
-import type { LiteTypedArray } from '../tensor.js';
+import { ARRAY_OF, type LiteTypedArray } from '../tensor.js';
 
 /** The first four bytes of a binary result: "ELT1". */
 export const RESULT_MAGIC = 'ELT1';
@@ -90,24 +90,6 @@ export interface DecodeOptions {
    */
   copy?: boolean;
 }
-
-type TypedArrayConstructor = {
-  new (buffer: ArrayBufferLike, byteOffset: number, length: number): LiteTypedArray;
-  new (length: number): LiteTypedArray;
-};
-
-const ARRAY_OF: Record<LiteDataType, TypedArrayConstructor> = {
-  [LiteDataType.LITE_FLOAT]: Float32Array,
-  [LiteDataType.LITE_HALF]: Uint16Array,
-  [LiteDataType.LITE_INT]: Int32Array,
-  [LiteDataType.LITE_INT16]: Int16Array,
-  [LiteDataType.LITE_INT8]: Int8Array,
-  [LiteDataType.LITE_UINT8]: Uint8Array,
-  [LiteDataType.LITE_UINT]: Uint32Array,
-  [LiteDataType.LITE_UINT16]: Uint16Array,
-  [LiteDataType.LITE_INT64]: BigInt64Array,
-  [LiteDataType.LITE_BOOL]: Uint8Array,
-};
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const MAGIC_BYTES = [0x45, 0x4c, 0x54, 0x31];

@@ -6,7 +6,7 @@ import { LiteDataType } from '../enums.js';
 import { LiteError } from '../errors.js';
 import { dtypeName, LiteLayout } from '../layout.js';
 import type { LiteNetwork } from '../network.js';
-import type { LiteTypedArray } from '../tensor.js';
+import { ARRAY_OF, type LiteTypedArray } from '../tensor.js';
 import { canBindFrameDirectly, preprocessFrame, type PreprocessOptions } from './preprocess.js';
 import type { Frame, FrameSource } from './source.js';
 
@@ -59,19 +59,6 @@ export interface PipelineStats {
   zeroCopyFrames: number;
 }
 
-const TYPED: Partial<Record<LiteDataType, new (length: number) => LiteTypedArray>> = {
-  [LiteDataType.LITE_FLOAT]: Float32Array,
-  [LiteDataType.LITE_HALF]: Uint16Array,
-  [LiteDataType.LITE_INT]: Int32Array,
-  [LiteDataType.LITE_INT16]: Int16Array,
-  [LiteDataType.LITE_INT8]: Int8Array,
-  [LiteDataType.LITE_UINT8]: Uint8Array,
-  [LiteDataType.LITE_UINT]: Uint32Array,
-  [LiteDataType.LITE_UINT16]: Uint16Array,
-  [LiteDataType.LITE_INT64]: BigInt64Array,
-  [LiteDataType.LITE_BOOL]: Uint8Array,
-};
-
 interface Slot {
   tensors: ResultTensor[];
   busy: Promise<void> | undefined;
@@ -111,7 +98,7 @@ export class Pipeline {
       if (layout.ndim === 0) {
         throw new LiteError('NOT_SUPPORTED', `output '${name}' has no shape before the first run: the pipeline needs outputs of known shape (set the input layout with a LiteIO)`);
       }
-      const Typed = TYPED[layout.dataType]!;
+      const Typed = ARRAY_OF[layout.dataType];
       return { name, dtype: layout.dtype, shape: layout.shapes, data: new Typed(layout.elementCount) };
     });
   }
