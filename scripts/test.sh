@@ -3,6 +3,7 @@
 #   fixtures onnxruntime-node reference outputs for the C++ tests
 #   native   GoogleTest on this machine (ctest)
 #   arm64    the runtime cross-built for aarch64, its GoogleTest run under qemu (ctest)
+#   arm64-node  the packed package with its prebuilt arm64 addon, smoke-tested in Debian's arm64 Node under qemu
 #   sdk      vitest: the TypeScript SDK, end-to-end package tests
 # Ends with one line "N passed, N failed, N skipped" over all suites; exits non-zero if anything failed.
 set -uo pipefail
@@ -53,6 +54,14 @@ if [ $status -ne 0 ]; then
 fi
 rm -rf "$reports" && mkdir -p "$reports"
 
+count_plain() {  # count_plain FILE: adds a "N passed, N failed" line's counts to the totals
+  local line
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" 2>/dev/null | tail -1)
+  if [ -z "$line" ]; then total_failed=$((total_failed + 1)); echo "no result line in $1 (counted as one failure)"; return; fi
+  total_passed=$((total_passed + $(echo "$line" | cut -d' ' -f1)))
+  total_failed=$((total_failed + $(echo "$line" | cut -d' ' -f3)))
+}
+
 node_summary() {  # the conformance runner's count, from a ctest JUnit report's captured output
   grep -o 'ONNX node tests: [^&]*excluded[^&]*eligible' "$1" 2>/dev/null | head -1 || true
 }
@@ -67,6 +76,10 @@ node_summary "$reports/native.xml"
 stage arm64 bash device/cross/test-aarch64.sh "$root/build-aarch64" --output-junit "$reports/arm64.xml"
 count_junit "$reports/arm64.xml"
 node_summary "$reports/arm64.xml" | sed 's/^/arm64 /'
+
+# The arm64 package: addon cross-built into prebuilds/linux-arm64, `npm pack`, Debian's arm64 Node under qemu.
+stage arm64-node bash -c 'set -o pipefail; bash device/cross/test-arm64-package.sh 2>&1 | tee "$0"' "$reports/arm64-node.log"
+count_plain "$reports/arm64-node.log"
 
 stage sdk npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
 count_vitest "$reports/vitest.json"
