@@ -43,10 +43,9 @@ test('forwardAsync leaves the event loop free while a large model runs', async (
   let ticks = 0;
   const timer = setInterval(() => ticks++, 5);
   const started = performance.now();
-  await network.forwardAsync();
+  // Runs back to back for at least 300 ms on the worker thread; the 5 ms timer keeps firing meanwhile.
+  while (performance.now() - started < 300) await network.forwardAsync();
   const elapsed = performance.now() - started;
   clearInterval(timer);
-  // A run of hundreds of milliseconds on the worker thread: the 5 ms timer kept firing meanwhile.
-  expect(elapsed).toBeGreaterThan(50);
   expect(ticks).toBeGreaterThan(elapsed / 5 / 4);
 });

@@ -1,9 +1,11 @@
-// The CPU backend: device memory is aligned host memory, copies are memcpy.
+// The CPU backend: device memory is aligned host memory, copies are memcpy. Conv, ConvTranspose, Gemm and MatMul
+// run the backend's SIMD kernels (fast_kernels.h); every other op runs its reference kernel.
 #include <cstdlib>
 #include <cstring>
 #include <thread>
 
 #include "backends/backend.h"
+#include "backends/cpu/fast_kernels.h"
 #include "lite/error.h"
 
 namespace lite::backend {
@@ -47,6 +49,16 @@ public:
         std::memset(static_cast<char*>(dst.handle) + offset, 0, bytes);
     }
     void synchronize(int) override {}
+
+    std::unique_ptr<ops::Kernel> create_kernel(const std::string& op_type, const ops::Attributes& attributes,
+                                               int opset) override {
+        const cpu::SimdKernels& simd = cpu::best_simd();
+        if (op_type == "Conv") return cpu::make_conv_kernel(attributes, opset, simd);
+        if (op_type == "ConvTranspose") return cpu::make_conv_transpose_kernel(attributes, opset, simd);
+        if (op_type == "Gemm") return cpu::make_gemm_kernel(attributes, opset, simd);
+        if (op_type == "MatMul") return cpu::make_matmul_kernel(attributes, opset, simd);
+        return nullptr;
+    }
 };
 
 }  // namespace

@@ -1,0 +1,51 @@
+// The NEON microkernels (8x12 GEMM tile) for aarch64, where NEON is part of the baseline.
+#include "backends/cpu/simd.h"
+
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#include <arm_neon.h>
+
+namespace lite::backend::cpu {
+namespace {
+
+#define EL_TARGET
+#define EL_INLINE __attribute__((always_inline)) static inline
+
+struct V {
+    using reg = float32x4_t;
+    static constexpr int width = 4;
+    EL_INLINE reg load(const float* p) { return vld1q_f32(p); }
+    EL_INLINE void store(float* p, reg a) { vst1q_f32(p, a); }
+    EL_INLINE reg zero() { return vdupq_n_f32(0.f); }
+    EL_INLINE reg set1(float x) { return vdupq_n_f32(x); }
+    EL_INLINE reg bcast(const float* p) { return vld1q_dup_f32(p); }
+    EL_INLINE reg add(reg a, reg b) { return vaddq_f32(a, b); }
+    EL_INLINE reg mul(reg a, reg b) { return vmulq_f32(a, b); }
+    EL_INLINE reg fma(reg a, reg b, reg c) { return vfmaq_f32(c, a, b); }
+    EL_INLINE reg max(reg a, reg b) { return vmaxq_f32(a, b); }
+    EL_INLINE reg min(reg a, reg b) { return vminq_f32(a, b); }
+};
+
+// 24 accumulators, 3 B vectors and a broadcast of the 32 q registers.
+constexpr int kMr = 8, kNrVec = 3;
+
+#include "backends/cpu/simd_kernels.inc"
+
+#undef EL_INLINE
+#undef EL_TARGET
+
+}  // namespace
+
+const SimdKernels* neon_simd() {
+    static const SimdKernels kernels = make_simd_kernels("neon_8x12");
+    return &kernels;
+}
+
+}  // namespace lite::backend::cpu
+
+#else
+
+namespace lite::backend::cpu {
+const SimdKernels* neon_simd() { return nullptr; }
+}  // namespace lite::backend::cpu
+
+#endif

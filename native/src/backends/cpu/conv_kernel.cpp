@@ -1,0 +1,409 @@
+// Conv on the CPU backend: 1-D and 2-D float32 convolutions in NCHW.
+//   depthwise (group == C == M):  per channel plane, taps vectorised across the output row (simd depthwise_row;
+//                                 3x3 stride 1 two rows at a time), rows padded in a small ring buffer
+//   1x1, stride 1, no padding:    a direct GEMM W (M x C) · X (C x HW) per image and group, no im2col
+//   anything else:                GEMM with B packed straight from the image (im2col, block by block); strided
+//                                 convs read an image whose columns are split by stride phase
+// Weights are packed into GEMM panels once when they are constants. Bias and the fused activation are applied in
+// the epilogue. 3-D convolutions run the reference kernel.
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+
+#include "backends/cpu/fast_kernels.h"
+#include "backends/cpu/sgemm.h"
+#include "ops/conv_common.h"
+
+namespace lite::backend::cpu {
+namespace {
+
+int64_t div_up(int64_t x, int64_t by) { return (x + by - 1) / by; }
+
+// 2-D geometry of a run (1-D convs have H = 1).
+struct Geometry {
+    int64_t batch, channels, maps, group;
+    int64_t h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
+    int64_t group_channels() const { return channels / group; }
+    int64_t group_maps() const { return maps / group; }
+    int64_t k() const { return group_channels() * kh * kw; }
+    bool pointwise() const { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w; }
+    bool depthwise() const { return group == channels && maps == channels; }
+};
+
+// The columns of an image split by stride phase (stride sw > 1 along W): input column iw of a row goes to phase
+// iw % sw, position iw / sw, phases of phase_width floats side by side. Then the inputs of consecutive outputs
+// of one tap are consecutive floats, as with stride 1 (where the image is used as it is).
+struct PhaseImage {
+    const float* data;
+    int64_t row_stride, phase_width;
+};
+
+PhaseImage phase_split(const float* x, int64_t planes, const Geometry& g, const SimdKernels& simd, AlignedBuffer& buffer,
+                       const ops::ParallelFor* parallel) {
+    if (g.sw == 1) return {x, g.w, g.w};
+    const int64_t phase_width = div_up(g.w, g.sw), row_stride = g.sw * phase_width, rows = planes * g.h;
+    float* out = buffer.ensure(static_cast<size_t>(rows * row_stride));
+    auto split = [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const float* src = x + r * g.w;
+            float* dst = out + r * row_stride;
+            if (g.sw == 2) {
+                simd.deinterleave2(src, g.w / 2, dst, dst + phase_width);
+                if (g.w % 2) dst[g.w / 2] = src[g.w - 1];
+            } else {
+                for (int64_t iw = 0; iw < g.w; ++iw) dst[(iw % g.sw) * phase_width + iw / g.sw] = src[iw];
+            }
+        }
+    };
+    // A copy costs about as much per float as a few GEMM flops.
+    if (parallel && 4.0 * double(rows * g.w) >= gemm_tuning().serial_flops) {
+        (*parallel)(rows, split);
+    } else {
+        split(0, rows);
+    }
+    return {out, row_stride, phase_width};
+}
+
+// B = im2col(X) of one image and group, packed panel by panel without materialising the matrix:
+// B(k, n) with k = (c, ky, kx) and n = (oy, ox) is X[c, oy*sh - pt + ky*dh, ox*sw - pl + kx*dw], 0 outside,
+// read from the phase-split image: for tap column kx, input column ox*sw + dx (dx = kx*dw - pl) is position
+// ox + floor(dx / sw) of phase dx mod sw.
+class Im2colB final : public BSource {
+public:
+    Im2colB(const PhaseImage& x, const Geometry& g) : m_x(x), m_g(g) {}
+
+    const float* panels(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst) const override {
+        switch (nr) {
+            case 16: return pack<16>(k0, kc, n0, nc, nr, dst);
+            case 12: return pack<12>(k0, kc, n0, nc, nr, dst);
+            case 8: return pack<8>(k0, kc, n0, nc, nr, dst);
+            default: return pack<0>(k0, kc, n0, nc, nr, dst);
+        }
+    }
+
+private:
+    // A run of consecutive outputs of one output row that land in one panel.
+    struct Segment {
+        int64_t offset;  // of its first lane in dst, for k = k0
+        int64_t length;
+        int64_t ox0;     // output column of its first output
+    };
+    // Consecutive segments of one output row.
+    struct Row {
+        int64_t ih0;               // input row of its outputs before the tap offset
+        int64_t ox0, ox1;          // output columns [ox0, ox1)
+        size_t first, end;         // its segments
+    };
+
+    // kNr: the panel width when known at compile time (0: use nr), so that a full in-bounds segment is one fixed copy.
+    template <int kNr>
+    const float* pack(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr_runtime, float* dst) const {
+        const int64_t nr = kNr ? kNr : nr_runtime;
+        const Geometry& g = m_g;
+        thread_local std::vector<Segment> segments;
+        thread_local std::vector<Row> rows_of_block;
+        segments.clear();
+        rows_of_block.clear();
+        for (int64_t j = 0; j < nc;) {
+            const int64_t n = n0 + j, oy = n / g.ow, ox = n % g.ow, lane = j % nr;
+            const int64_t length = std::min({nr - lane, g.ow - ox, nc - j});
+            if (ox == 0 || rows_of_block.empty()) rows_of_block.push_back({oy * g.sh - g.pt, ox, ox, segments.size(), segments.size()});
+            segments.push_back({(j - lane) * kc + lane, length, ox});
+            rows_of_block.back().ox1 = ox + length;
+            rows_of_block.back().end = segments.size();
+            j += length;
+        }
+        if (nc % nr != 0) {  // zero the unused columns of the last panel
+            float* last = dst + (nc - nc % nr) * kc;
+            for (int64_t p = 0; p < kc; ++p) std::memset(last + p * nr + nc % nr, 0, sizeof(float) * static_cast<size_t>(nr - nc % nr));
+        }
+        const int64_t taps = g.kh * g.kw, plane = g.h * m_x.row_stride;
+        for (int64_t p = 0; p < kc; ++p) {
+            const int64_t kk = k0 + p, c = kk / taps, tap = kk % taps;
+            const int64_t dy = (tap / g.kw) * g.dh, dx = (tap % g.kw) * g.dw - g.pl;
+            const int64_t phase = (dx % g.sw + g.sw) % g.sw, shift = (dx - phase) / g.sw;
+            const int64_t valid = (g.w - phase + g.sw - 1) / g.sw;  // positions of this phase inside the input
+            const float* rows = m_x.data + c * plane + phase * m_x.phase_width;
+            float* dst_k = dst + p * nr;
+            for (const Row& r : rows_of_block) {
+                const int64_t ih = r.ih0 + dy;
+                if (ih < 0 || ih >= g.h) {
+                    for (size_t i = r.first; i < r.end; ++i) {
+                        std::memset(dst_k + segments[i].offset, 0, sizeof(float) * static_cast<size_t>(segments[i].length));
+                    }
+                    continue;
+                }
+                const float* row = rows + ih * m_x.row_stride + shift;  // row[ox] is the input of output column ox
+                if (r.ox0 + shift >= 0 && r.ox1 + shift <= valid) {  // the whole run is inside the input row
+                    for (size_t i = r.first; i < r.end; ++i) {
+                        const Segment& s = segments[i];
+                        if (kNr && s.length == kNr) {
+                            std::memcpy(dst_k + s.offset, row + s.ox0, sizeof(float) * static_cast<size_t>(kNr));
+                        } else {
+                            std::memcpy(dst_k + s.offset, row + s.ox0, sizeof(float) * static_cast<size_t>(s.length));
+                        }
+                    }
+                    continue;
+                }
+                for (size_t i = r.first; i < r.end; ++i) {
+                    const Segment& s = segments[i];
+                    float* out = dst_k + s.offset;
+                    const int64_t i0 = s.ox0 + shift, len = s.length;
+                    const int64_t a = std::clamp<int64_t>(-i0, 0, len), b = std::clamp<int64_t>(valid - i0, a, len);
+                    for (int64_t i = 0; i < a; ++i) out[i] = 0.f;
+                    for (int64_t i = a; i < b; ++i) out[i] = row[s.ox0 + i];
+                    for (int64_t i = b; i < len; ++i) out[i] = 0.f;
+                }
+            }
+        }
+        return dst;
+    }
+
+    PhaseImage m_x;
+    const Geometry& m_g;
+};
+
+class ConvKernel final : public ops::Kernel {
+public:
+    ConvKernel(const ops::Attributes& attributes, int opset, const SimdKernels& simd)
+            : m_reference(ops::find_op("Conv")->create(attributes, opset)),
+              m_window(attributes),
+              m_group(attributes.get_int("group", 1)),
+              m_simd(simd) {}
+
+    void infer(ops::InferContext& ctx) override {
+        m_reference->infer(ctx);
+        m_weights_constant.observe(ctx, 1, 0);
+    }
+
+    void run(ops::RunContext& ctx) override {
+        Geometry g;
+        if (!resolve(ctx, g)) {
+            m_reference->run(ctx);
+            return;
+        }
+        const ops::ParallelFor parallel = parallel_of(ctx);
+        if (g.depthwise()) {
+            run_depthwise(ctx, g, parallel);
+        } else {
+            run_gemm(ctx, g, parallel);
+        }
+    }
+
+    bool fuse_activation(const ops::Activation& activation) override {
+        if (!m_reference->fuse_activation(activation)) return false;
+        m_activation = activation;
+        return true;
+    }
+
+private:
+    // The geometry of this run, or false for what the reference kernel runs (3-D, other dtypes, invalid shapes).
+    bool resolve(const ops::RunContext& ctx, Geometry& g) const {
+        const ops::TensorView& x = ctx.input(0);
+        const ops::TensorView& w = ctx.input(1);
+        if (x.dtype != LITE_FLOAT || w.dtype != LITE_FLOAT) return false;
+        if (ctx.has_input(2) && (ctx.input(2).dtype != LITE_FLOAT || ctx.input(2).numel() != w.shape[0])) return false;
+        const size_t rank = x.shape.size();
+        if (rank < 3 || rank > 4 || w.shape.size() != rank) return false;
+        if (x.shape[1] % m_group != 0 || w.shape[0] % m_group != 0 || w.shape[1] * m_group != x.shape[1]) return false;
+        std::vector<int64_t> kernel(w.shape.begin() + 2, w.shape.end());
+        if (!m_window.kernel_shape.empty() && m_window.kernel_shape != kernel) return false;
+        ops::Window3 win;
+        if (!ops::forward_window(m_window, ops::Shape(x.shape.begin() + 2, x.shape.end()), kernel, win).empty()) return false;
+        g.batch = x.shape[0];
+        g.channels = x.shape[1];
+        g.maps = w.shape[0];
+        g.group = m_group;
+        g.h = win.in[1], g.w = win.in[2], g.oh = win.out[1], g.ow = win.out[2];
+        g.kh = win.kernel[1], g.kw = win.kernel[2], g.sh = win.stride[1], g.sw = win.stride[2];
+        g.dh = win.dilation[1], g.dw = win.dilation[2], g.pt = win.pad_begin[1], g.pl = win.pad_begin[2];
+        return true;
+    }
+
+    void run_gemm(ops::RunContext& ctx, const Geometry& g, const ops::ParallelFor& parallel) {
+        std::lock_guard<std::mutex> lock(m_mutex);  // one run at a time owns the packed weights
+        const ops::TensorView& wv = ctx.input(1);
+        const float* x = ctx.input(0).as<float>();
+        const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;
+        float* y = ctx.output(0).as<float>();
+        const int64_t mg = g.group_maps(), cg = g.group_channels(), k = g.k();
+        const int64_t in_size = g.h * g.w, out_size = g.oh * g.ow;
+        pack_weights(wv, g);
+
+        auto one = [&](int64_t index, const ops::ParallelFor* par) {
+            const int64_t n = index / g.group, grp = index % g.group;
+            const float* xg = x + (n * g.channels + grp * cg) * in_size;
+            Epilogue ep;
+            ep.bias = bias ? bias + grp * mg : nullptr;
+            ep.bias_rs = 1;
+            ep.act = m_activation;
+            float* yg = y + (n * g.maps + grp * mg) * out_size;
+            if (g.pointwise()) {
+                sgemm(m_packed[static_cast<size_t>(grp)], StridedB(xg, in_size, 1), out_size, yg, out_size, ep, par);
+            } else {
+                thread_local AlignedBuffer phases;
+                const PhaseImage image = phase_split(xg, cg, g, m_simd, phases, par);
+                sgemm(m_packed[static_cast<size_t>(grp)], Im2colB(image, g), out_size, yg, out_size, ep, par);
+            }
+        };
+        const int64_t count = g.batch * g.group;
+        const double flops = gemm_flops(mg, out_size, k);
+        if (count > 1 && flops < gemm_tuning().serial_flops) {
+            // Many small products (grouped convs): one per task, each on one thread.
+            auto tasks = [&](int64_t begin, int64_t end) {
+                for (int64_t i = begin; i < end; ++i) one(i, nullptr);
+            };
+            if (flops * double(count) < gemm_tuning().serial_flops) {
+                tasks(0, count);
+            } else {
+                parallel(count, tasks);
+            }
+        } else {
+            for (int64_t i = 0; i < count; ++i) one(i, &parallel);
+        }
+    }
+
+    // Packs each group's weights (Mg x K, rows of W) unless the same constant weights are packed already.
+    void pack_weights(const ops::TensorView& wv, const Geometry& g) {
+        const int64_t mg = g.group_maps(), k = g.k(), kc = k_block_size(k);
+        const bool keep = m_weights_constant.constant();
+        if (keep && m_packed_from == wv.data && m_packed_shape == wv.shape && m_packed_kc == kc &&
+            m_packed.size() == static_cast<size_t>(g.group)) {
+            return;
+        }
+        m_packed.resize(static_cast<size_t>(g.group));
+        const float* w = wv.as<float>();
+        for (int64_t grp = 0; grp < g.group; ++grp) {
+            pack_a(m_simd, w + grp * mg * k, k, 1, mg, k, kc, m_packed[static_cast<size_t>(grp)]);
+        }
+        m_packed_from = keep ? wv.data : nullptr;
+        m_packed_shape = wv.shape;
+        m_packed_kc = kc;
+    }
+
+    void run_depthwise(ops::RunContext& ctx, const Geometry& g, const ops::ParallelFor& parallel) const {
+        const float* x = ctx.input(0).as<float>();
+        const float* weights = ctx.input(1).as<float>();
+        const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;
+        float* y = ctx.output(0).as<float>();
+        const int64_t taps = g.kh * g.kw, in_size = g.h * g.w, out_size = g.oh * g.ow;
+        auto planes = [&](int64_t begin, int64_t end) {
+            for (int64_t plane = begin; plane < end; ++plane) {
+                const int64_t c = plane % g.channels;
+                depthwise_plane(x + plane * in_size, weights + c * taps, bias ? bias[c] : 0.f, g, y + plane * out_size);
+            }
+        };
+        const int64_t count = g.batch * g.channels;
+        // Depthwise runs at about half the GEMM's flop rate: its work counts double.
+        if (4.0 * double(count * out_size * taps) < gemm_tuning().serial_flops) {
+            planes(0, count);
+        } else {
+            parallel(count, planes);
+        }
+    }
+
+    // One channel plane. The taps of an output row read consecutive floats for consecutive outputs: the input rows
+    // themselves when stride 1 needs no column padding, else padded copies of the rows with the columns
+    // de-interleaved by stride phase (column q of phase s is padded column q * sw + s), kept in a ring of as many
+    // rows as a window spans so that each input row is copied once. Rows outside the input read a zero row.
+    void depthwise_plane(const float* src, const float* wc, float b, const Geometry& g, float* out) const {
+        const int64_t taps = g.kh * g.kw;
+        const int64_t wp = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;  // padded columns the windows touch
+        const bool in_place = g.sw == 1 && g.pl == 0 && wp <= g.w;
+        const int64_t phase_width = div_up(wp, g.sw), row_width = in_place ? g.w : g.sw * phase_width;
+        const int64_t ring = (g.kh - 1) * g.dh + 1 + g.sh;  // the rows of two consecutive output rows
+        thread_local std::vector<const float*> tap_rows;
+        thread_local std::vector<int64_t> ring_rows;
+        thread_local AlignedBuffer buffer;
+        tap_rows.resize(static_cast<size_t>(taps));
+        ring_rows.assign(static_cast<size_t>(ring), -1);
+        float* rows = buffer.ensure(static_cast<size_t>((ring + 1) * row_width));
+        float* zero_row = rows + ring * row_width;
+        std::memset(zero_row, 0, sizeof(float) * static_cast<size_t>(row_width));
+        auto input_row = [&](int64_t ih) -> const float* {
+            if (ih < 0 || ih >= g.h) return zero_row;
+            if (in_place) return src + ih * g.w;
+            float* dst = rows + (ih % ring) * row_width;
+            if (ring_rows[static_cast<size_t>(ih % ring)] == ih) return dst;
+            ring_rows[static_cast<size_t>(ih % ring)] = ih;
+            const float* row = src + ih * g.w;
+            if (g.sw == 2) {
+                fill_row_stride2(row, g, wp, phase_width, dst);
+                return dst;
+            }
+            for (int64_t s = 0; s < g.sw; ++s) {
+                float* phase = dst + s * phase_width;
+                // Padded columns q * sw + s inside the input: q in [lo, hi).
+                const int64_t lo = std::clamp<int64_t>(div_up(g.pl - s, g.sw), 0, phase_width);
+                const int64_t hi = std::clamp<int64_t>(div_up(g.w + g.pl - s, g.sw), lo, phase_width);
+                for (int64_t q = 0; q < lo; ++q) phase[q] = 0.f;
+                if (g.sw == 1) {
+                    std::memcpy(phase + lo, row + lo - g.pl, sizeof(float) * static_cast<size_t>(hi - lo));
+                } else {
+                    for (int64_t q = lo; q < hi; ++q) phase[q] = row[q * g.sw + s - g.pl];
+                }
+                for (int64_t q = hi; q < phase_width; ++q) phase[q] = 0.f;
+            }
+            return dst;
+        };
+        thread_local std::vector<int64_t> column_offsets;  // of tap column kx in a prepared row
+        column_offsets.resize(static_cast<size_t>(g.kw));
+        for (int64_t kx = 0; kx < g.kw; ++kx) {
+            column_offsets[static_cast<size_t>(kx)] = (kx * g.dw % g.sw) * phase_width + kx * g.dw / g.sw;
+        }
+        int64_t oy = 0;
+        if (g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1) {
+            // The common 3x3 stride-1 case, two output rows per call.
+            for (; oy + 2 <= g.oh; oy += 2) {
+                const float* four[4];
+                for (int64_t r = 0; r < 4; ++r) four[r] = input_row(oy - g.pt + r);
+                m_simd.depthwise3x3_rows2(four, wc, g.ow, b, m_activation, out + oy * g.ow, out + (oy + 1) * g.ow);
+            }
+        }
+        for (; oy < g.oh; ++oy) {
+            const float** tap = tap_rows.data();
+            for (int64_t ky = 0; ky < g.kh; ++ky) {
+                const float* row = input_row(oy * g.sh - g.pt + ky * g.dh);
+                for (int64_t kx = 0; kx < g.kw; ++kx) *tap++ = row + column_offsets[static_cast<size_t>(kx)];
+            }
+            m_simd.depthwise_row(tap_rows.data(), wc, static_cast<int>(taps), g.ow, b, m_activation, out + oy * g.ow);
+        }
+    }
+
+    // A padded row de-interleaved for stride 2: padded column col (input column col - pl) goes to phase col % 2,
+    // position col / 2; columns outside the input are zero.
+    void fill_row_stride2(const float* row, const Geometry& g, int64_t wp, int64_t phase_width, float* dst) const {
+        float* phase[2] = {dst, dst + phase_width};
+        std::fill(phase[0], phase[0] + 2 * phase_width, 0.f);
+        const int64_t a = std::min(g.pl, wp), b = std::clamp<int64_t>(g.pl + g.w, a, wp);  // padded columns from the input
+        if (b <= a) return;
+        // Input column i lands at padded column a + i: the even-i run starts in phase a % 2, the odd-i run in the other.
+        const int64_t pairs = (b - a) / 2;
+        float* first = phase[a % 2] + a / 2;
+        float* second = phase[(a + 1) % 2] + (a + 1) / 2;
+        const float* in = row + (a - g.pl);
+        m_simd.deinterleave2(in, pairs, first, second);
+        if ((b - a) % 2) first[pairs] = in[2 * pairs];
+    }
+
+    std::unique_ptr<ops::Kernel> m_reference;
+    ops::WindowAttrs m_window;
+    int64_t m_group;
+    const SimdKernels& m_simd;
+    ops::Activation m_activation;
+    ConstantInput m_weights_constant;
+
+    std::mutex m_mutex;
+    std::vector<PackedA> m_packed;  // per group
+    const void* m_packed_from = nullptr;
+    ops::Shape m_packed_shape;
+    int64_t m_packed_kc = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ops::Kernel> make_conv_kernel(const ops::Attributes& attributes, int opset, const SimdKernels& simd) {
+    return std::make_unique<ConvKernel>(attributes, opset, simd);
+}
+
+}  // namespace lite::backend::cpu
