@@ -48,9 +48,8 @@ public:
     size_t num_outputs() const override { return m_node.outputs.size(); }
     ops::TensorView& output(size_t i) override;
     ops::TensorView& allocate_output(size_t i, LiteDataType dtype, const ops::Shape& shape) override;
-    void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn) const override {
-        m_pool.parallel_for(n, fn);
-    }
+    //! Splits only loops with enough work per chunk (see min_chunk in contexts.cpp); smaller ones run here.
+    void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn) const override;
 
 private:
     const Node& m_node;

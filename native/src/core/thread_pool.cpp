@@ -1,78 +1,143 @@
 #include "core/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
+
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
+#include <immintrin.h>
+#define LITE_CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__) || defined(__arm__)
+#define LITE_CPU_RELAX() __asm__ __volatile__("yield" ::: "memory")
+#else
+#define LITE_CPU_RELAX() ((void)0)
+#endif
 
 namespace lite {
 
+namespace {
+
+//! How long an idle worker (or a waiting caller) spins before sleeping on its condition variable. Longer than
+//! the gap between the parallel loops of consecutive small ops, short enough that an idle pool sleeps at once.
+constexpr auto kSpin = std::chrono::microseconds(100);
+constexpr int64_t kMaxChunks = 0xffff;
+
+constexpr uint32_t job_generation(uint64_t job) { return static_cast<uint32_t>(job >> 32); }
+constexpr int64_t job_next(uint64_t job) { return static_cast<int64_t>((job >> 16) & 0xffff); }
+constexpr int64_t job_chunks(uint64_t job) { return static_cast<int64_t>(job & 0xffff); }
+constexpr uint64_t make_job(uint32_t generation, int64_t next, int64_t chunks) {
+    return (uint64_t(generation) << 32) | (uint64_t(next) << 16) | uint64_t(chunks);
+}
+
+//! Spins until done() or kSpin has passed; returns done().
+template <typename Done>
+bool spin_until(Done done) {
+    if (done()) return true;
+    const auto deadline = std::chrono::steady_clock::now() + kSpin;
+    for (;;) {
+        for (int i = 0; i < 32; ++i) {
+            LITE_CPU_RELAX();
+            if (done()) return true;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) return done();
+    }
+}
+
+}  // namespace
+
 ThreadPool::ThreadPool(int threads) {
-    for (int i = 1; i < std::max(threads, 1); ++i) m_workers.emplace_back([this, i] { worker_loop(i); });
+    for (int i = 1; i < std::max(threads, 1); ++i) m_workers.emplace_back([this] { worker_loop(); });
 }
 
 ThreadPool::~ThreadPool() {
+    m_stop.store(true);
     {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        m_stop = true;
+        std::lock_guard<std::mutex> lock(m_mutex);  // a worker between its check and its wait sees m_stop
     }
     m_wake.notify_all();
     for (auto& worker : m_workers) worker.join();
 }
 
+int64_t ThreadPool::claim(uint32_t generation) {
+    uint64_t job = m_job.load(std::memory_order_acquire);
+    for (;;) {
+        if (job_generation(job) != generation || job_next(job) >= job_chunks(job)) return -1;
+        if (m_job.compare_exchange_weak(job, job + (uint64_t(1) << 16), std::memory_order_acq_rel,
+                                        std::memory_order_acquire)) {
+            return job_next(job);
+        }
+    }
+}
+
+void ThreadPool::run_claimed(int64_t chunk) {
+    // The chunk is claimed and unfinished, so the job (m_fn, m_n, the chunk count) cannot change under us.
+    const int64_t chunks = job_chunks(m_job.load(std::memory_order_acquire));
+    try {
+        (*m_fn)(m_n * chunk / chunks, m_n * (chunk + 1) / chunks);
+    } catch (...) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (!m_error) m_error = std::current_exception();
+    }
+    if (m_pending.fetch_sub(1) == 1 && m_caller_waiting.load()) {
+        { std::lock_guard<std::mutex> lock(m_mutex); }
+        m_done.notify_one();
+    }
+}
+
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn, int64_t min_chunk) {
     if (n <= 0) return;
-    int64_t chunks = std::min<int64_t>(size(), (n + min_chunk - 1) / std::max<int64_t>(min_chunk, 1));
+    int64_t chunks = std::min<int64_t>({size(), kMaxChunks, (n + std::max<int64_t>(min_chunk, 1) - 1) /
+                                                                std::max<int64_t>(min_chunk, 1)});
     if (chunks <= 1 || m_workers.empty()) {
         fn(0, n);
         return;
     }
-    auto run_chunk = [&](int64_t c) {
-        int64_t begin = n * c / chunks, end = n * (c + 1) / chunks;
-        fn(begin, end);
-    };
+    // Publish: plain fields first, then the job word (seq_cst, so that either a worker about to sleep sees the
+    // new job or we see it counted in m_sleepers and wake it).
+    m_fn = &fn;
+    m_n = n;
+    m_error = nullptr;  // no worker touches it: none holds a chunk
+    m_pending.store(chunks, std::memory_order_relaxed);
+    const uint32_t generation = ++m_generation;
+    m_job.store(make_job(generation, 1, chunks));  // the caller takes chunk 0
+    if (m_sleepers.load() > 0) {
+        { std::lock_guard<std::mutex> lock(m_mutex); }
+        m_wake.notify_all();
+    }
+    run_claimed(0);
+    // Help with chunks no worker has claimed yet, then wait for the claimed ones.
+    for (int64_t c; (c = claim(generation)) >= 0;) run_claimed(c);
+    if (!spin_until([this] { return m_pending.load(std::memory_order_acquire) == 0; })) {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_caller_waiting.store(true);
+        m_done.wait(lock, [this] { return m_pending.load() == 0; });
+        m_caller_waiting.store(false);
+    }
+    m_fn = nullptr;
+    std::exception_ptr error;
     {
         std::lock_guard<std::mutex> lock(m_mutex);
-        m_fn = &fn;
-        m_n = n;
-        m_chunks = chunks;
-        m_next_chunk = 1;  // the caller takes chunk 0
-        m_pending = static_cast<int>(chunks - 1);
+        error = std::move(m_error);
         m_error = nullptr;
-        ++m_generation;
     }
-    m_wake.notify_all();
-    std::exception_ptr caller_error;
-    try {
-        run_chunk(0);
-    } catch (...) {
-        caller_error = std::current_exception();
-    }
-    std::unique_lock<std::mutex> lock(m_mutex);
-    m_done.wait(lock, [this] { return m_pending == 0; });
-    m_fn = nullptr;
-    if (caller_error) std::rethrow_exception(caller_error);
-    if (m_error) std::rethrow_exception(m_error);
+    if (error) std::rethrow_exception(error);
 }
 
-void ThreadPool::worker_loop(int) {
-    uint64_t seen = 0;
-    std::unique_lock<std::mutex> lock(m_mutex);
+void ThreadPool::worker_loop() {
+    uint32_t seen = 0;
+    auto has_news = [&] {
+        return m_stop.load(std::memory_order_relaxed) ||
+               job_generation(m_job.load(std::memory_order_relaxed)) != seen;
+    };
     for (;;) {
-        m_wake.wait(lock, [&] { return m_stop || (m_generation != seen && m_next_chunk < m_chunks); });
-        if (m_stop) return;
-        seen = m_generation;
-        while (m_next_chunk < m_chunks) {
-            int64_t c = m_next_chunk++;
-            const auto* fn = m_fn;
-            int64_t n = m_n, chunks = m_chunks;
-            lock.unlock();
-            try {
-                (*fn)(n * c / chunks, n * (c + 1) / chunks);
-            } catch (...) {
-                std::lock_guard<std::mutex> error_lock(m_mutex);
-                if (!m_error) m_error = std::current_exception();
-            }
-            lock.lock();
-            if (--m_pending == 0) m_done.notify_one();
+        if (!spin_until(has_news)) {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_sleepers.fetch_add(1);
+            m_wake.wait(lock, [&] { return m_stop.load() || job_generation(m_job.load()) != seen; });
+            m_sleepers.fetch_sub(1);
         }
+        if (m_stop.load()) return;
+        seen = job_generation(m_job.load(std::memory_order_acquire));
+        for (int64_t c; (c = claim(seen)) >= 0;) run_claimed(c);
     }
 }
 

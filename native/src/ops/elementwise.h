@@ -20,7 +20,18 @@ void unary_float(RunContext& ctx, Fn fn) {
     const float* x = in.as<float>();
     float* y = out.as<float>();
     ctx.parallel_for(in.numel(), [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) y[i] = fn(x[i]);
+        // A local copy, so stores through y cannot alias fn's parameters; in place, one pointer (no alias checks).
+        const Fn f = fn;
+        if (x == y) {
+            float* v = y + begin;
+            const int64_t n = end - begin;
+            for (int64_t i = 0; i < n; ++i) v[i] = f(v[i]);
+        } else {
+            const float* __restrict src = x + begin;
+            float* __restrict dst = y + begin;
+            const int64_t n = end - begin;
+            for (int64_t i = 0; i < n; ++i) dst[i] = f(src[i]);
+        }
     });
 }
 
@@ -48,8 +59,49 @@ const char* UnaryFloatKernel<Fn>::dtype_name_of(LiteDataType t) { return dtype_l
 //! Strides (in elements) of `shape` broadcast to `out_shape`: 0 for broadcast dims, aligned right.
 std::vector<int64_t> broadcast_strides(const Shape& shape, const Shape& out_shape);
 
-//! out = fn(a, b) with numpy broadcasting. A is In* and B is In*, out is Out*. The innermost dim is a
-//! tight loop; outer dims are walked with an odometer.
+namespace detail {
+
+//! dst[i] = fn(ra[i * ia], rb[i * ib]) for i in [0, n), with tight loops for the common strides (1/1, 1/0, 0/1)
+//! that the compiler vectorises. dst may be ra or rb exactly (in place), never a partial overlap.
+template <typename In, typename Out, typename Fn>
+inline void binary_run(Out* dst, const In* ra, const In* rb, int64_t n, int64_t ia, int64_t ib, Fn fn) {
+    constexpr bool same_type = std::is_same_v<In, Out>;
+    if (ia == 1 && ib == 1) {
+        if constexpr (same_type) {
+            if (static_cast<const void*>(dst) == static_cast<const void*>(ra)) {
+                for (int64_t i = 0; i < n; ++i) dst[i] = fn(dst[i], rb[i]);
+                return;
+            }
+        }
+        for (int64_t i = 0; i < n; ++i) dst[i] = fn(ra[i], rb[i]);
+    } else if (ia == 1 && ib == 0) {
+        const In s = *rb;
+        if constexpr (same_type) {
+            if (static_cast<const void*>(dst) == static_cast<const void*>(ra)) {
+                for (int64_t i = 0; i < n; ++i) dst[i] = fn(dst[i], s);
+                return;
+            }
+        }
+        for (int64_t i = 0; i < n; ++i) dst[i] = fn(ra[i], s);
+    } else if (ia == 0 && ib == 1) {
+        const In s = *ra;
+        if constexpr (same_type) {
+            if (static_cast<const void*>(dst) == static_cast<const void*>(rb)) {
+                for (int64_t i = 0; i < n; ++i) dst[i] = fn(s, dst[i]);
+                return;
+            }
+        }
+        for (int64_t i = 0; i < n; ++i) dst[i] = fn(s, rb[i]);
+    } else {
+        for (int64_t i = 0; i < n; ++i) dst[i] = fn(ra[i * ia], rb[i * ib]);
+    }
+}
+
+}  // namespace detail
+
+//! out = fn(a, b) with numpy broadcasting. A is In* and B is In*, out is Out*. Dims of size 1 are dropped and
+//! adjacent dims that are contiguous in both inputs merged, so e.g. [N,C,H,W] op [1,C,1,1] becomes rows of H*W
+//! with a scalar; the innermost dim is a tight loop and the row offsets advance with an odometer.
 template <typename In, typename Out, typename Fn>
 void broadcast_binary(const TensorView& a, const TensorView& b, TensorView& out, RunContext& ctx, Fn fn) {
     const In* pa = a.as<In>();
@@ -57,31 +109,61 @@ void broadcast_binary(const TensorView& a, const TensorView& b, TensorView& out,
     Out* po = out.as<Out>();
     const int64_t total = out.numel();
     if (total == 0) return;
-    if (a.shape == out.shape && b.shape == out.shape) {
+    const bool a_full = a.shape == out.shape, b_full = b.shape == out.shape;
+    if ((a_full && b_full) || (a_full && b.numel() == 1) || (b_full && a.numel() == 1)) {
+        const int64_t ia = a_full ? 1 : 0, ib = b_full ? 1 : 0;
         ctx.parallel_for(total, [&](int64_t begin, int64_t end) {
-            for (int64_t i = begin; i < end; ++i) po[i] = fn(pa[i], pb[i]);
+            detail::binary_run<In, Out>(po + begin, pa + begin * ia, pb + begin * ib, end - begin, ia, ib, fn);
         });
         return;
     }
     const size_t rank = out.shape.size();
-    std::vector<int64_t> sa = broadcast_strides(a.shape, out.shape), sb = broadcast_strides(b.shape, out.shape);
-    const int64_t inner = rank ? out.shape[rank - 1] : 1;
-    const int64_t ia = rank ? sa[rank - 1] : 0, ib = rank ? sb[rank - 1] : 0;
+    const std::vector<int64_t> sa = broadcast_strides(a.shape, out.shape), sb = broadcast_strides(b.shape, out.shape);
+    // Collapsed geometry: dims of size 1 dropped, a dim merged into the one outside it when both inputs are
+    // contiguous across the pair (or both broadcast).
+    std::vector<int64_t> dims, ca, cb;
+    for (size_t d = 0; d < rank; ++d) {
+        const int64_t n = out.shape[d];
+        if (n == 1) continue;
+        if (!dims.empty() && ca.back() == sa[d] * n && cb.back() == sb[d] * n) {
+            dims.back() *= n;
+            ca.back() = sa[d];
+            cb.back() = sb[d];
+        } else {
+            dims.push_back(n);
+            ca.push_back(sa[d]);
+            cb.push_back(sb[d]);
+        }
+    }
+    if (dims.empty()) {
+        dims.push_back(1);
+        ca.push_back(0);
+        cb.push_back(0);
+    }
+    const size_t crank = dims.size();
+    const int64_t inner = dims[crank - 1];
+    const int64_t ia = ca[crank - 1], ib = cb[crank - 1];
     const int64_t rows = total / inner;
     ctx.parallel_for(rows, [&](int64_t begin, int64_t end) {
+        // Multi-index of the first row over the outer dims, then advanced row by row.
+        std::vector<int64_t> idx(crank - 1, 0);
+        int64_t rem = begin, oa = 0, ob = 0;
+        for (size_t d = crank - 1; d-- > 0;) {
+            idx[d] = rem % dims[d];
+            rem /= dims[d];
+            oa += idx[d] * ca[d];
+            ob += idx[d] * cb[d];
+        }
         for (int64_t row = begin; row < end; ++row) {
-            // Offsets of this row in a and b from its multi-index.
-            int64_t rem = row, oa = 0, ob = 0;
-            for (size_t d = rank > 0 ? rank - 1 : 0; d-- > 0;) {
-                int64_t idx = rem % out.shape[d];
-                rem /= out.shape[d];
-                oa += idx * sa[d];
-                ob += idx * sb[d];
+            detail::binary_run<In, Out>(po + row * inner, pa + oa, pb + ob, inner, ia, ib, fn);
+            for (size_t d = crank - 1; d-- > 0;) {
+                oa += ca[d];
+                ob += cb[d];
+                if (++idx[d] < dims[d]) break;
+                oa -= ca[d] * dims[d];
+                ob -= cb[d] * dims[d];
+                idx[d] = 0;
             }
-            Out* dst = po + row * inner;
-            const In* ra = pa + oa;
-            const In* rb = pb + ob;
-            for (int64_t i = 0; i < inner; ++i) dst[i] = fn(ra[i * ia], rb[i * ib]);
         }
     });
 }

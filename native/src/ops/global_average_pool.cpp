@@ -25,8 +25,18 @@ public:
         const int64_t size = planes ? xv.numel() / planes : 0;
         ctx.parallel_for(planes, [&](int64_t begin, int64_t end) {
             for (int64_t p = begin; p < end; ++p) {
-                double sum = 0;
-                for (int64_t i = 0; i < size; ++i) sum += x[p * size + i];
+                // Four independent double accumulators over the contiguous plane (no single add chain).
+                const float* xp = x + p * size;
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int64_t i = 0;
+                for (; i + 4 <= size; i += 4) {
+                    s0 += xp[i];
+                    s1 += xp[i + 1];
+                    s2 += xp[i + 2];
+                    s3 += xp[i + 3];
+                }
+                for (; i < size; ++i) s0 += xp[i];
+                const double sum = (s0 + s1) + (s2 + s3);
                 y[p] = size ? static_cast<float>(sum / size) : 0.f;
             }
         });

@@ -2,6 +2,7 @@
 // auto_pad, ceil_mode; padding never wins the max, a NaN always does (the first one). The optional Indices output
 // (int64) holds each max's flat index into X, row-major (storage_order 0) or with the spatial dims in column-major
 // order (storage_order 1).
+#include <algorithm>
 #include <limits>
 
 #include "ops/conv_common.h"
@@ -61,6 +62,10 @@ private:
         T* y = ctx.output(0).as<T>();
         const int64_t planes = xv.shape[0] * xv.shape[1], in_size = w.in_size(), out_size = w.out_size();
         const bool column_major = m_storage_order == 1;
+        if (!indices && w.in[0] == 1 && w.out[0] == 1 && w.kernel[0] == 1 && w.dilation[1] == 1 && w.dilation[2] == 1) {
+            pool_2d_fast(ctx, w, x, y, planes, in_size, out_size);
+            return;
+        }
         ctx.parallel_for(planes, [&](int64_t begin, int64_t end) {
             for (int64_t p = begin; p < end; ++p) {
                 const T* xp = x + p * in_size;
@@ -97,6 +102,73 @@ private:
                             indices[o] = p * in_size + local;
                         }
                     }
+                }
+            }
+        });
+    }
+
+    //! 1-D / 2-D pooling without dilation or Indices: the same maxima as the general loop (first element of the
+    //! window, then v > best or a first NaN), with the window clipped once per output row and no per-element
+    //! bounds checks for the columns whose window lies inside the input.
+    template <typename T>
+    static void pool_2d_fast(RunContext& ctx, const Window3& w, const T* x, T* y, int64_t planes, int64_t in_size,
+                             int64_t out_size) {
+        const int64_t H = w.in[1], W = w.in[2], OH = w.out[1], OW = w.out[2];
+        const int64_t KH = w.kernel[1], KW = w.kernel[2], SH = w.stride[1], SW = w.stride[2];
+        const int64_t PH = w.pad_begin[1], PW = w.pad_begin[2];
+        // Columns ow in [ow_lo, ow_hi) have iw0 = ow * SW - PW >= 0 and iw0 + KW <= W.
+        int64_t ow_lo = (PW + SW - 1) / SW, ow_hi = W - KW + PW >= 0 ? (W - KW + PW) / SW + 1 : 0;
+        ow_lo = std::min(ow_lo, OW);
+        ow_hi = std::max(ow_lo, std::min(ow_hi, OW));
+        ctx.parallel_for(planes, [&](int64_t begin, int64_t end) {
+            for (int64_t p = begin; p < end; ++p) {
+                const T* xp = x + p * in_size;
+                T* yp = y + p * out_size;
+                for (int64_t oh = 0; oh < OH; ++oh) {
+                    const int64_t ih0 = oh * SH - PH;
+                    const int64_t kh_begin = std::max<int64_t>(0, -ih0), kh_end = std::min(KH, H - ih0);
+                    T* yrow = yp + oh * OW;
+                    auto edge = [&](int64_t ow) {
+                        const int64_t iw0 = ow * SW - PW;
+                        const int64_t kw_begin = std::max<int64_t>(0, -iw0), kw_end = std::min(KW, W - iw0);
+                        T best = std::numeric_limits<T>::lowest();
+                        bool first = true;
+                        for (int64_t kh = kh_begin; kh < kh_end; ++kh) {
+                            const T* r = xp + (ih0 + kh) * W + iw0;
+                            for (int64_t kw = kw_begin; kw < kw_end; ++kw) {
+                                const T v = r[kw];
+                                if (first || v > best || (v != v && best == best)) best = v;
+                                first = false;
+                            }
+                        }
+                        yrow[ow] = best;
+                    };
+                    if (kh_begin >= kh_end) {  // the window row lies in the padding: no element, as the general loop
+                        for (int64_t ow = 0; ow < OW; ++ow) yrow[ow] = std::numeric_limits<T>::lowest();
+                        continue;
+                    }
+                    for (int64_t ow = 0; ow < ow_lo; ++ow) edge(ow);
+                    const T* base = xp + (ih0 + kh_begin) * W;
+                    for (int64_t ow = ow_lo; ow < ow_hi; ++ow) {
+                        // Branch-free max (v > best ? v : best keeps the first of equal values); a NaN anywhere in
+                        // the window sends it to the exact loop above, which picks the first NaN.
+                        const T* r = base + (ow * SW - PW);
+                        T best = r[0];
+                        bool nan = false;
+                        for (int64_t kh = kh_begin; kh < kh_end; ++kh, r += W) {
+                            for (int64_t kw = 0; kw < KW; ++kw) {
+                                const T v = r[kw];
+                                best = v > best ? v : best;
+                                nan = nan | (v != v);
+                            }
+                        }
+                        if (nan) {
+                            edge(ow);
+                        } else {
+                            yrow[ow] = best;
+                        }
+                    }
+                    for (int64_t ow = ow_hi; ow < OW; ++ow) edge(ow);
                 }
             }
         });
