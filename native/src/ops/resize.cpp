@@ -316,6 +316,32 @@ private:
         const int64_t in = s.n, inner = s.inner, width = taps.width;
         const bool nearest = m_mode == Mode::Nearest;
         const T extrapolation = static_cast<T>(m_extrapolation);
+        if (inner == 1) {
+            // The innermost axis: whole output rows per step, no per-element division.
+            ctx.parallel_for(s.outer, [&](int64_t begin, int64_t end) {
+                for (int64_t o = begin; o < end; ++o) {
+                    const T* base = src + o * in;
+                    T* d = dst + o * out;
+                    for (int64_t j = 0; j < out; ++j) {
+                        const size_t jj = static_cast<size_t>(j);
+                        if (taps.extrapolate[jj]) {
+                            d[j] = extrapolation;
+                        } else if (nearest) {
+                            d[j] = base[taps.index[jj]];
+                        } else if constexpr (std::is_same_v<T, float>) {
+                            const int64_t* index = &taps.index[jj * static_cast<size_t>(width)];
+                            const float* weight = &taps.weight[jj * static_cast<size_t>(width)];
+                            float sum = 0.f;
+                            for (int64_t t = 0; t < width; ++t) {
+                                if (weight[t] != 0.f) sum += weight[t] * base[index[t]];  // as below: 0 * inf stays out
+                            }
+                            d[j] = sum;
+                        }
+                    }
+                }
+            });
+            return;
+        }
         ctx.parallel_for(s.outer * out, [&](int64_t begin, int64_t end) {
             for (int64_t row = begin; row < end; ++row) {
                 const int64_t o = row / out, j = row % out;
