@@ -64,3 +64,34 @@ test('an activation whose input is also used elsewhere is not fused', () => {
   network.load(buildModel(spec));
   expect(network.getGraphSummary()).toContain('Relu: 1');
 });
+
+test('Conv → Mul/Add by constants → hard-swish written out (Add/Clip/Mul/Div) becomes one Conv node', () => {
+  const values = (n: number, seed: number, lo: number, hi: number) => Array.from(seededFloats(n, seed, lo, hi));
+  const spec: ModelSpec = {
+    inputs: [{ name: 'x', type: 'float', dims: [1, C, 8, 8] }],
+    outputs: [{ name: 'y', type: 'float', dims: [1, M, 8, 8] }],
+    initializers: [
+      { name: 'w', type: 'float', dims: [M, C, 3, 3], values: values(M * C * 9, 1, -0.5, 0.5) },
+      { name: 'b', type: 'float', dims: [M], values: values(M, 2, -0.2, 0.2) },
+      { name: 'scale', type: 'float', dims: [1], values: [0.94] },
+      { name: 'shift', type: 'float', dims: [M, 1, 1], values: values(M, 3, -1, 1) },
+      { name: 'three', type: 'float', dims: [], values: [3] },
+      { name: 'zero', type: 'float', dims: [], values: [0] },
+      { name: 'six', type: 'float', dims: [], values: [6] },
+    ],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], attributes: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      { op: 'Mul', inputs: ['scale', 'c'], outputs: ['s'] },
+      { op: 'Add', inputs: ['s', 'shift'], outputs: ['t'] },
+      { op: 'Add', inputs: ['t', 'three'], outputs: ['a'] },
+      { op: 'Clip', inputs: ['a', 'zero', 'six'], outputs: ['k'] },
+      { op: 'Mul', inputs: ['t', 'k'], outputs: ['m'] },
+      { op: 'Div', inputs: ['m', 'six'], outputs: ['y'] },
+    ],
+  };
+  const plain = run(spec, 0);
+  const optimised = run(spec, 2);
+  expect(optimised.summary).toMatch(/nodes after passes: 1 /);
+  expect(optimised.summary).toContain('Conv+Mul+Add+HardSwish: 1');
+  for (let i = 0; i < plain.out.length; i++) expect(optimised.out[i]).toBeCloseTo(plain.out[i]!, 5);
+});

@@ -202,8 +202,7 @@ public:
             if (computed[i] >= 0) graph.values[static_cast<size_t>(computed[i])].is_output = true;
         }
         if (config.options.graph_opt_level > 0) {
-            fold_batch_norm(graph);
-            fuse_activations(graph);
+            optimize(graph);
         }
         remove_dead_nodes(graph);
         if (config.options.force_output_use_user_specified_memory) {

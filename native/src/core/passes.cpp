@@ -184,6 +184,155 @@ void fold_batch_norm(Graph& graph) {
     }
 }
 
+namespace {
+
+// A constant whose values apply per output channel of a Conv producing [N, M, ...]: a scalar, or M values laid out
+// along dim 1 (shape [M, 1, ...] after broadcasting against rank `rank`). Returns the M per-channel values.
+bool per_channel_values(const Graph& graph, int v, int64_t channels, size_t rank, std::vector<float>& out) {
+    if (!constant_float(graph, v)) return false;
+    const Value& value = graph.values[static_cast<size_t>(v)];
+    const auto* data = static_cast<const float*>(value.constant->data);
+    const int64_t count = ops::numel(value.shape);
+    if (count == 1) {
+        out.assign(static_cast<size_t>(channels), data[0]);
+        return true;
+    }
+    if (count != channels || value.shape.size() > rank) return false;
+    // Right-aligned against [N, M, d2, ...]: the M values must sit on dim 1, every other dim 1.
+    const size_t offset = rank - value.shape.size();
+    for (size_t i = 0; i < value.shape.size(); ++i) {
+        const size_t dim = i + offset;
+        if (dim != 1 && value.shape[i] != 1) return false;
+        if (dim == 1 && value.shape[i] != channels) return false;
+    }
+    out.assign(data, data + channels);
+    return true;
+}
+
+// Whether what a node has absorbed so far is linear (BatchNorm, Mul, Add): an activation ends affine folding.
+bool only_linear_fused(const Node& node) {
+    size_t start = 0;
+    while (start < node.fused.size()) {
+        size_t end = node.fused.find('+', start);
+        std::string part = node.fused.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        if (part != "BatchNormalization" && part != "Mul" && part != "Add") return false;
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    return true;
+}
+
+// Whether v is a scalar float constant equal to `expected`.
+bool scalar_equals(const Graph& graph, int v, float expected) {
+    if (!constant_float(graph, v) || ops::numel(graph.values[static_cast<size_t>(v)].shape) != 1) return false;
+    return static_cast<const float*>(graph.values[static_cast<size_t>(v)].constant->data)[0] == expected;
+}
+
+}  // namespace
+
+void fold_conv_affine(Graph& graph) {
+    graph.relink();
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+        Node& op = graph.nodes[n];
+        if (op.removed || (op.op_type != "Mul" && op.op_type != "Add") || op.inputs.size() != 2) continue;
+        // Which input is the Conv's output and which the constant (either order).
+        for (int side = 0; side < 2; ++side) {
+            Node* conv = sole_producer(graph, op.inputs[static_cast<size_t>(side)], static_cast<int>(n));
+            int constant = op.inputs[static_cast<size_t>(1 - side)];
+            if (!conv || conv->op_type != "Conv" || conv->dynamic || conv->inputs.size() < 2 || !only_linear_fused(*conv)) continue;
+            const Value& output = graph.values[static_cast<size_t>(op.inputs[static_cast<size_t>(side)])];
+            int w = conv->inputs[1], b = conv->inputs.size() > 2 ? conv->inputs[2] : -1;
+            if (!constant_float(graph, w) || (b >= 0 && !constant_float(graph, b)) || output.shape.size() < 2) continue;
+            const int64_t channels = output.shape[1];
+            std::vector<float> values;
+            if (!per_channel_values(graph, constant, channels, output.shape.size(), values)) continue;
+            if (graph.values[static_cast<size_t>(op.outputs[0])].shape != output.shape) continue;  // no broadcasting growth
+            const Value& weight = graph.values[static_cast<size_t>(w)];
+            const int64_t per_channel = ops::numel(weight.shape) / channels;
+            const auto* w_data = static_cast<const float*>(weight.constant->data);
+            const float* b_data = b >= 0 ? static_cast<const float*>(graph.values[static_cast<size_t>(b)].constant->data) : nullptr;
+            const bool scale = op.op_type == "Mul";
+            auto new_weight = scale ? std::make_shared<ConstantBuffer>(weight.nbytes()) : weight.constant;
+            auto new_bias = std::make_shared<ConstantBuffer>(static_cast<size_t>(channels) * sizeof(float));
+            auto* b_out = static_cast<float*>(new_bias->data);
+            for (int64_t m = 0; m < channels; ++m) {
+                const float c = values[static_cast<size_t>(m)];
+                const float bias = b_data ? b_data[m] : 0.f;
+                if (scale) {
+                    auto* w_out = static_cast<float*>(new_weight->data);
+                    for (int64_t k = 0; k < per_channel; ++k) w_out[m * per_channel + k] = w_data[m * per_channel + k] * c;
+                    b_out[m] = bias * c;
+                } else {
+                    b_out[m] = bias + c;
+                }
+            }
+            ops::Shape weight_shape = weight.shape;
+            std::string name = weight.name + "/" + op.op_type + "_folded";
+            int new_w = scale ? add_constant(graph, name, weight_shape, new_weight) : w;
+            int new_b = add_constant(graph, name + "_bias", {channels}, new_bias);
+            Node& producer = graph.nodes[static_cast<size_t>(graph.values[static_cast<size_t>(op.inputs[static_cast<size_t>(side)])].producer)];
+            producer.inputs.resize(3);
+            producer.inputs[1] = new_w;
+            producer.inputs[2] = new_b;
+            producer.outputs[0] = op.outputs[0];
+            append_fused(producer, op.op_type);
+            op.removed = true;
+            graph.relink();
+            break;
+        }
+    }
+}
+
+void fuse_hard_swish(Graph& graph) {
+    graph.relink();
+    const ops::OpInfo* hard_swish = ops::find_op("HardSwish");
+    if (!hard_swish) return;
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+        // Match from the Add: a = Add(x, 3); c = Clip(a, 0, 6); m = Mul(x, c) or Mul(c, x); y = Div(m, 6).
+        Node& add = graph.nodes[n];
+        if (add.removed || add.op_type != "Add" || add.inputs.size() != 2) continue;
+        int x = -1;
+        if (scalar_equals(graph, add.inputs[1], 3.f)) x = add.inputs[0];
+        else if (scalar_equals(graph, add.inputs[0], 3.f)) x = add.inputs[1];
+        if (x < 0 || graph.values[static_cast<size_t>(x)].dtype != LITE_FLOAT) continue;
+        const Value& a = graph.values[static_cast<size_t>(add.outputs[0])];
+        if (a.is_output || a.consumers.size() != 1) continue;
+        Node& clip = graph.nodes[static_cast<size_t>(a.consumers[0])];
+        if (clip.op_type != "Clip" || clip.inputs.size() != 3 || !scalar_equals(graph, clip.inputs[1], 0.f) ||
+            !scalar_equals(graph, clip.inputs[2], 6.f)) {
+            continue;
+        }
+        const Value& c = graph.values[static_cast<size_t>(clip.outputs[0])];
+        if (c.is_output || c.consumers.size() != 1) continue;
+        Node& mul = graph.nodes[static_cast<size_t>(c.consumers[0])];
+        if (mul.op_type != "Mul" || mul.inputs.size() != 2 ||
+            !((mul.inputs[0] == x && mul.inputs[1] == clip.outputs[0]) || (mul.inputs[1] == x && mul.inputs[0] == clip.outputs[0]))) {
+            continue;
+        }
+        const Value& m = graph.values[static_cast<size_t>(mul.outputs[0])];
+        if (m.is_output || m.consumers.size() != 1) continue;
+        Node& div = graph.nodes[static_cast<size_t>(m.consumers[0])];
+        if (div.op_type != "Div" || div.inputs.size() != 2 || div.inputs[0] != mul.outputs[0] || !scalar_equals(graph, div.inputs[1], 6.f)) continue;
+        if (graph.values[static_cast<size_t>(div.outputs[0])].shape != graph.values[static_cast<size_t>(x)].shape) continue;
+        // The Div node becomes HardSwish(x); the other three go.
+        static const std::vector<onnx::Attribute> no_attributes;
+        div.op_type = "HardSwish";
+        div.kernel = std::shared_ptr<ops::Kernel>(hard_swish->create(ops::Attributes(no_attributes, div.describe()), 14));
+        div.inputs = {x};
+        div.attributes.clear();
+        append_fused(div, "Add+Clip+Mul+Div");
+        add.removed = clip.removed = mul.removed = true;
+        graph.relink();
+    }
+}
+
+void optimize(Graph& graph) {
+    fold_batch_norm(graph);
+    fold_conv_affine(graph);
+    fuse_hard_swish(graph);
+    fuse_activations(graph);
+}
+
 void fuse_activations(Graph& graph) {
     graph.relink();
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
@@ -235,10 +384,7 @@ void remove_dead_nodes(Graph& graph) {
 
 void run_passes(Graph& graph, ThreadPool& pool, int opt_level) {
     infer_and_fold(graph, pool);
-    if (opt_level > 0) {
-        fold_batch_norm(graph);
-        fuse_activations(graph);
-    }
+    if (opt_level > 0) optimize(graph);
     remove_dead_nodes(graph);
 }
 
