@@ -1,55 +1,36 @@
-// Softmax: exp(x - max) / sum(exp(x - max)) along an axis. Before opset 13 the input is coerced to 2-D at `axis`
-// (default 1) and normalised over the flattened trailing dims; from opset 13 along one axis (default -1).
-#include "ops/reduce_common.h"
+// Softmax: exp(x - max) / sum(exp(x - max)) along an axis (see along_axis.h for the axis rules).
+#include "ops/along_axis.h"
 
 namespace lite::ops {
 namespace {
 
-class SoftmaxKernel final : public Kernel {
+class SoftmaxKernel final : public AlongAxisKernel {
 public:
-    SoftmaxKernel(const Attributes& attributes, int opset)
-            : m_coerce_2d(opset < 13), m_axis(attributes.get_int("axis", opset < 13 ? 1 : -1)) {}
-    void infer(InferContext& ctx) override {
-        if (ctx.input_dtype(0) != LITE_FLOAT) ctx.fail(std::string("input must be float32, got ") + dtype_label(ctx.input_dtype(0)));
-        normalize_axis(m_axis, static_cast<int64_t>(ctx.input_shape(0).size()), ctx);
-        ctx.set_output(0, LITE_FLOAT, ctx.input_shape(0));
-    }
-    void run(RunContext& ctx) override {
-        const TensorView& in = ctx.input(0);
-        const int64_t rank = static_cast<int64_t>(in.shape.size());
-        const AxisSplit s = split_at_axis(in.shape, m_axis < 0 ? m_axis + rank : m_axis, m_coerce_2d);
-        const float* x = in.as<float>();
-        float* y = ctx.output(0).as<float>();
-        if (in.numel() == 0) return;
-        const int64_t n = s.n, inner = s.inner;
-        ctx.parallel_for(s.outer, [&](int64_t begin, int64_t end) {
-            std::vector<float> max(static_cast<size_t>(inner)), sum(static_cast<size_t>(inner));
-            for (int64_t o = begin; o < end; ++o) {
-                const float* xo = x + o * n * inner;
-                float* yo = y + o * n * inner;
-                std::fill(max.begin(), max.end(), -INFINITY);
-                std::fill(sum.begin(), sum.end(), 0.f);
-                for (int64_t j = 0; j < n; ++j) {
-                    for (int64_t i = 0; i < inner; ++i) max[i] = std::max(max[i], xo[j * inner + i]);
-                }
-                for (int64_t j = 0; j < n; ++j) {
-                    for (int64_t i = 0; i < inner; ++i) {
-                        float e = std::exp(xo[j * inner + i] - max[i]);
-                        yo[j * inner + i] = e;
-                        sum[i] += e;
-                    }
-                }
-                for (int64_t j = 0; j < n; ++j) {
-                    for (int64_t i = 0; i < inner; ++i) yo[j * inner + i] /= sum[i];
+    using AlongAxisKernel::AlongAxisKernel;
+
+protected:
+    void compute_blocks(const float* x, float* y, int64_t count, int64_t n, int64_t inner) const override {
+        std::vector<float> max(static_cast<size_t>(inner)), sum(static_cast<size_t>(inner));
+        for (int64_t o = 0; o < count; ++o) {
+            const float* xo = x + o * n * inner;
+            float* yo = y + o * n * inner;
+            std::fill(max.begin(), max.end(), -INFINITY);
+            std::fill(sum.begin(), sum.end(), 0.f);
+            for (int64_t j = 0; j < n; ++j) {
+                for (int64_t i = 0; i < inner; ++i) max[i] = std::max(max[i], xo[j * inner + i]);
+            }
+            for (int64_t j = 0; j < n; ++j) {
+                for (int64_t i = 0; i < inner; ++i) {
+                    float e = std::exp(xo[j * inner + i] - max[i]);
+                    yo[j * inner + i] = e;
+                    sum[i] += e;
                 }
             }
-        });
+            for (int64_t j = 0; j < n; ++j) {
+                for (int64_t i = 0; i < inner; ++i) yo[j * inner + i] /= sum[i];
+            }
+        }
     }
-    bool inplace_ok() const override { return true; }
-
-private:
-    bool m_coerce_2d;
-    int64_t m_axis;
 };
 
 }  // namespace
