@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 #include <fstream>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <sstream>
@@ -613,6 +614,26 @@ std::string Network::get_graph_summary() const {
     std::ostringstream out;
     out << "nodes after passes: " << live << " (model: " << m_impl->source->nodes.size() << "), with run-time shapes: " << dynamic << "\n";
     for (const auto& [op, count] : histogram) out << "  " << op << ": " << count << "\n";
+    // EDGELITE_GRAPH_DETAIL=1: every live node with its input and output shapes, for finding fusion patterns.
+    const char* detail = std::getenv("EDGELITE_GRAPH_DETAIL");
+    if (detail && *detail && *detail != '0') {
+        const auto& graph = m_impl->graph;
+        auto describe_value = [&](int v) {
+            if (v < 0) return std::string("-");
+            const Value& value = graph.values[static_cast<size_t>(v)];
+            std::string text = value.is_constant() ? "const[" : "[";
+            for (size_t i = 0; i < value.shape.size(); ++i) text += (i ? "x" : "") + std::to_string(value.shape[i]);
+            return text + (value.shape_known ? "]" : "?]");
+        };
+        for (const auto& node : graph.nodes) {
+            if (node.removed) continue;
+            out << node.name << " " << node.op_type << (node.fused.empty() ? "" : "+" + node.fused) << " (";
+            for (size_t i = 0; i < node.inputs.size(); ++i) out << (i ? ", " : "") << describe_value(node.inputs[i]);
+            out << ") -> ";
+            for (size_t i = 0; i < node.outputs.size(); ++i) out << (i ? ", " : "") << describe_value(node.outputs[i]);
+            out << "\n";
+        }
+    }
     return out.str();
 }
 

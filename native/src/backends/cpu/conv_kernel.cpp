@@ -74,6 +74,7 @@ public:
 
     const float* panels(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst) const override {
         switch (nr) {
+            case 32: return pack<32>(k0, kc, n0, nc, nr, dst);
             case 16: return pack<16>(k0, kc, n0, nc, nr, dst);
             case 12: return pack<12>(k0, kc, n0, nc, nr, dst);
             case 8: return pack<8>(k0, kc, n0, nc, nr, dst);

@@ -79,6 +79,7 @@ void pack_a(const SimdKernels& simd, const float* a, int64_t rs, int64_t cs, int
 const float* StridedB::panels(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst) const {
     if (m_cs == 1) {
         switch (nr) {
+            case 32: pack_rows<32>(k0, kc, n0, nc, nr, dst); break;
             case 16: pack_rows<16>(k0, kc, n0, nc, nr, dst); break;
             case 12: pack_rows<12>(k0, kc, n0, nc, nr, dst); break;
             case 8: pack_rows<8>(k0, kc, n0, nc, nr, dst); break;

@@ -64,6 +64,7 @@ std::vector<const SimdKernels*> available_simd();
 //! The tables of each instruction set; nullptr where this build or CPU lacks it.
 const SimdKernels* generic_simd();
 const SimdKernels* avx2_fma_simd();
+const SimdKernels* avx512_simd();
 const SimdKernels* neon_simd();
 
 }  // namespace lite::backend::cpu

@@ -61,7 +61,7 @@ const SimdKernels& best_simd() {
 
 std::vector<const SimdKernels*> available_simd() {
     std::vector<const SimdKernels*> tables;
-    for (const SimdKernels* k : {avx2_fma_simd(), neon_simd(), generic_simd()}) {
+    for (const SimdKernels* k : {avx512_simd(), avx2_fma_simd(), neon_simd(), generic_simd()}) {
         if (k) tables.push_back(k);
     }
     return tables;
