@@ -95,3 +95,72 @@ test('Conv → Mul/Add by constants → hard-swish written out (Add/Clip/Mul/Div
   expect(optimised.summary).toContain('Conv+Mul+Add+HardSwish: 1');
   for (let i = 0; i < plain.out.length; i++) expect(optimised.out[i]).toBeCloseTo(plain.out[i]!, 5);
 });
+
+// PP-LCNet (PP-OCR rec): an opset-10 Clip (bounds as attributes), x * clip first, then a learnable scalar scale
+// and bias after the hard-swish: all of it ends up in the Conv's epilogue.
+test('hard-swish with an attribute Clip, then a scalar Mul/Add, becomes one Conv node', () => {
+  const values = (n: number, seed: number, lo: number, hi: number) => Array.from(seededFloats(n, seed, lo, hi));
+  const spec: ModelSpec = {
+    opset: 10,
+    inputs: [{ name: 'x', type: 'float', dims: [1, C, 8, 8] }],
+    outputs: [{ name: 'y', type: 'float', dims: [1, M, 8, 8] }],
+    initializers: [
+      { name: 'w', type: 'float', dims: [M, C, 3, 3], values: values(M * C * 9, 1, -0.5, 0.5) },
+      { name: 'b', type: 'float', dims: [M], values: values(M, 2, -0.2, 0.2) },
+      { name: 'three', type: 'float', dims: [], values: [3] },
+      { name: 'six', type: 'float', dims: [], values: [6] },
+      { name: 'lab_scale', type: 'float', dims: [1], values: [1.7] },
+      { name: 'lab_bias', type: 'float', dims: [1], values: [-0.4] },
+    ],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], attributes: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      { op: 'Add', inputs: ['c', 'three'], outputs: ['a'] },
+      { op: 'Clip', inputs: ['a'], outputs: ['k'], attributes: { min: { float: 0 }, max: { float: 6 } } },
+      { op: 'Mul', inputs: ['c', 'k'], outputs: ['m'] },
+      { op: 'Div', inputs: ['m', 'six'], outputs: ['h'] },
+      { op: 'Mul', inputs: ['lab_scale', 'h'], outputs: ['s'] },
+      { op: 'Add', inputs: ['s', 'lab_bias'], outputs: ['y'] },
+    ],
+  };
+  const plain = run(spec, 0);
+  const optimised = run(spec, 2);
+  expect(plain.summary).toMatch(/nodes after passes: 7 /);
+  expect(optimised.summary).toMatch(/nodes after passes: 1 /);
+  expect(optimised.summary).toContain('Conv+HardSwish+Mul+Add: 1');
+  for (let i = 0; i < plain.out.length; i++) expect(optimised.out[i]).toBeCloseTo(plain.out[i]!, 5);
+});
+
+test('two activations in a row: the second is not fused over the first', () => {
+  const spec = convBnAct({ op: 'Relu', inputs: ['n'], outputs: ['r'] });
+  spec.nodes.push({ op: 'Clip', inputs: ['r'], outputs: ['y'], attributes: { min: { float: -1 }, max: { float: 0.25 } } });
+  spec.opset = 10;
+  const plain = run(spec, 0);
+  const optimised = run(spec, 2);
+  expect(optimised.summary).toContain('Conv+BatchNormalization+Relu: 1');
+  expect(optimised.summary).toContain('Clip: 1');
+  for (let i = 0; i < plain.out.length; i++) expect(optimised.out[i]).toBeCloseTo(plain.out[i]!, 5);
+  expect(Math.max(...optimised.out)).toBeLessThanOrEqual(0.25);
+});
+
+test('Shape of a tensor whose shape is known at load is folded, and what follows it is planned statically', () => {
+  const spec: ModelSpec = {
+    inputs: [{ name: 'x', type: 'float', dims: [1, C, 8, 8] }],
+    outputs: [{ name: 'y', type: 'float', dims: [1, C * 64] }],
+    initializers: [
+      { name: 'zero', type: 'int64', dims: [1], values: [0] },
+      { name: 'one', type: 'int64', dims: [1], values: [1] },
+      { name: 'minus_one', type: 'int64', dims: [1], values: [-1] },
+    ],
+    nodes: [
+      { op: 'Relu', inputs: ['x'], outputs: ['r'] },
+      { op: 'Shape', inputs: ['r'], outputs: ['s'] },
+      { op: 'Slice', inputs: ['s', 'zero', 'one'], outputs: ['n'] },
+      { op: 'Concat', inputs: ['n', 'minus_one'], outputs: ['shape'], attributes: { axis: 0 } },
+      { op: 'Reshape', inputs: ['r', 'shape'], outputs: ['y'] },
+    ],
+  };
+  const plain = run(spec, 0);
+  const optimised = run(spec, 2);
+  expect(optimised.summary).toMatch(/nodes after passes: 2 \(model: 5\), with run-time shapes: 0/);
+  expect(Array.from(optimised.out)).toEqual(Array.from(plain.out));
+});

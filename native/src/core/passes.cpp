@@ -77,7 +77,7 @@ void infer_and_fold(Graph& graph, ThreadPool& pool) {
             auto found = constants.find(id);
             return found == constants.end() ? nullptr : &found->second;
         });
-        bool constant = all_inputs_constant(graph, node);
+        bool constant = all_inputs_constant(graph, node) || node.kernel->output_from_input_shapes();
         try {
             node.kernel->infer(ctx);
         } catch (const ops::ValueNotKnown&) {
@@ -130,6 +130,55 @@ bool only_first_output_used(const Graph& graph, const Node& node) {
 }
 
 void append_fused(Node& node, const std::string& op) { node.fused += (node.fused.empty() ? "" : "+") + op; }
+
+// The activation an op node says it is (Relu, Clip with constant bounds, ...), from its constant inputs.
+bool node_activation(const Graph& graph, const Node& node, ops::Activation& out) {
+    std::vector<const ops::TensorView*> constants(node.inputs.size(), nullptr);
+    std::vector<ops::TensorView> views(node.inputs.size());
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+        int v = node.inputs[i];
+        if (v >= 0 && graph.values[static_cast<size_t>(v)].is_constant()) {
+            views[i] = graph.values[static_cast<size_t>(v)].constant_view();
+            constants[i] = &views[i];
+        }
+    }
+    return node.kernel->as_activation(constants, out);
+}
+
+// Mul, Add, Sub or Div of a value by a float scalar constant, as an affine "activation" of that value (`data`):
+// the learnable scale and bias that PP-LCNet puts after each hard-swish. Division becomes multiplication by
+// the reciprocal (within one rounding of the reference).
+bool scalar_affine(const Graph& graph, const Node& node, int& data, ops::Activation& out) {
+    if (node.inputs.size() != 2 || node.outputs.empty()) return false;
+    const bool mul = node.op_type == "Mul", add = node.op_type == "Add", sub = node.op_type == "Sub", div = node.op_type == "Div";
+    if (!mul && !add && !sub && !div) return false;
+    auto scalar = [&](int v) {
+        return constant_float(graph, v) && ops::numel(graph.values[static_cast<size_t>(v)].shape) == 1;
+    };
+    size_t c;
+    if (scalar(node.inputs[1]) && !graph.values[static_cast<size_t>(node.inputs[0])].is_constant()) {
+        c = 1;
+    } else if (scalar(node.inputs[0]) && !graph.values[static_cast<size_t>(node.inputs[1])].is_constant() && !div) {
+        c = 0;
+    } else {
+        return false;
+    }
+    data = node.inputs[1 - c];
+    const Value& x = graph.values[static_cast<size_t>(data)];
+    const Value& y = graph.values[static_cast<size_t>(node.outputs[0])];
+    if (x.dtype != LITE_FLOAT || !x.shape_known || y.shape != x.shape) return false;
+    const float k = static_cast<const float*>(graph.values[static_cast<size_t>(node.inputs[c])].constant->data)[0];
+    out = ops::Activation{};
+    if (mul) out.scale = k;
+    if (add) out.shift = k;
+    if (sub && c == 1) out.shift = -k;             // x - k
+    if (sub && c == 0) out.scale = -1.f, out.shift = k;  // k - x
+    if (div) {
+        if (k == 0.f || !std::isfinite(1.f / k)) return false;
+        out.scale = 1.f / k;
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -298,8 +347,9 @@ void fuse_hard_swish(Graph& graph) {
         const Value& a = graph.values[static_cast<size_t>(add.outputs[0])];
         if (a.is_output || a.consumers.size() != 1) continue;
         Node& clip = graph.nodes[static_cast<size_t>(a.consumers[0])];
-        if (clip.op_type != "Clip" || clip.inputs.size() != 3 || !scalar_equals(graph, clip.inputs[1], 0.f) ||
-            !scalar_equals(graph, clip.inputs[2], 6.f)) {
+        ops::Activation bounds;  // Clip's bounds come from inputs (opset 11+) or attributes (older)
+        if (clip.op_type != "Clip" || clip.inputs.empty() || clip.inputs[0] != add.outputs[0] || !node_activation(graph, clip, bounds) ||
+            bounds.kind != ops::Activation::Clip || bounds.min != 0.f || bounds.max != 6.f) {
             continue;
         }
         const Value& c = graph.values[static_cast<size_t>(clip.outputs[0])];
@@ -338,20 +388,12 @@ void fuse_activations(Graph& graph) {
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
         Node& act_node = graph.nodes[n];
         if (act_node.removed || act_node.inputs.empty()) continue;
-        std::vector<const ops::TensorView*> constants(act_node.inputs.size(), nullptr);
-        std::vector<ops::TensorView> views(act_node.inputs.size());
-        for (size_t i = 0; i < act_node.inputs.size(); ++i) {
-            int v = act_node.inputs[i];
-            if (v >= 0 && graph.values[static_cast<size_t>(v)].is_constant()) {
-                views[i] = graph.values[static_cast<size_t>(v)].constant_view();
-                constants[i] = &views[i];
-            }
-        }
         ops::Activation activation;
-        if (!act_node.kernel->as_activation(constants, activation)) continue;
-        if (graph.values[static_cast<size_t>(act_node.inputs[0])].dtype != LITE_FLOAT) continue;
-        Node* producer = sole_producer(graph, act_node.inputs[0], static_cast<int>(n));
-        if (!producer || producer->dynamic || producer->outputs.empty() || producer->outputs[0] != act_node.inputs[0]) continue;
+        int data = act_node.inputs[0];
+        if (!scalar_affine(graph, act_node, data, activation) && !node_activation(graph, act_node, activation)) continue;
+        if (data < 0 || graph.values[static_cast<size_t>(data)].dtype != LITE_FLOAT) continue;
+        Node* producer = sole_producer(graph, data, static_cast<int>(n));
+        if (!producer || producer->dynamic || producer->outputs.empty() || producer->outputs[0] != data) continue;
         if (!only_first_output_used(graph, *producer)) continue;
         if (!producer->kernel->fuse_activation(activation)) continue;
         producer->outputs[0] = act_node.outputs[0];

@@ -81,10 +81,7 @@ public:
         });
     }
 
-    bool fuse_activation(const Activation& activation) override {
-        m_activation = activation;
-        return true;
-    }
+    bool fuse_activation(const Activation& activation) override { return m_activation.then(activation); }
 
 private:
     // Validates shapes and resolves the window; returns "" or why not.

@@ -92,10 +92,7 @@ public:
         });
     }
 
-    bool fuse_activation(const Activation& activation) override {
-        m_activation = activation;
-        return true;
-    }
+    bool fuse_activation(const Activation& activation) override { return m_activation.then(activation); }
 
 private:
     // Validates shapes and resolves output sizes and leading pads; returns "" or why not.

@@ -59,10 +59,7 @@ public:
         });
     }
 
-    bool fuse_activation(const Activation& activation) override {
-        m_activation = activation;
-        return true;
-    }
+    bool fuse_activation(const Activation& activation) override { return m_activation.then(activation); }
 
 private:
     struct Dims {

@@ -105,7 +105,22 @@ std::shared_ptr<Attributes::OwnedTensor> Attributes::get_tensor(const std::strin
     return owned;
 }
 
+bool Activation::then(const Activation& next) {
+    if (next.kind == None) {
+        shift = shift * next.scale + next.shift;
+        scale *= next.scale;
+        return true;
+    }
+    if (!identity()) return false;
+    *this = next;
+    return true;
+}
+
 float Activation::apply(float x) const {
+    return has_affine() ? apply_kind(x) * scale + shift : apply_kind(x);
+}
+
+float Activation::apply_kind(float x) const {
     switch (kind) {
         case None: return x;
         case Relu: return x > 0.f ? x : 0.f;

@@ -113,8 +113,16 @@ struct Activation {
     Kind kind = None;
     float alpha = 0.f, beta = 0.f;              //!< LeakyRelu alpha; HardSigmoid alpha, beta
     float min = -3.4e38f, max = 3.4e38f;        //!< Clip bounds
+    float scale = 1.f, shift = 0.f;             //!< applied after the activation: y = act(x) * scale + shift
     float apply(float x) const;
+    float apply_kind(float x) const;  //!< the activation alone, without the affine part
     const char* name() const;
+    bool has_affine() const { return scale != 1.f || shift != 0.f; }
+    //! y = x: no activation and no affine part.
+    bool identity() const { return kind == None && !has_affine(); }
+    //! Makes this "this, then next" when one activation can say it (next a pure affine, or this the identity);
+    //! false (unchanged) otherwise.
+    bool then(const Activation& next);
 };
 
 class Kernel {
@@ -128,6 +136,9 @@ public:
     virtual bool inplace_ok() const { return false; }
     //! True when the output shape depends on the values computed (NonZero): infer cannot size it.
     virtual bool output_shape_from_run() const { return false; }
+    //! True when the outputs depend on the input shapes only, not their values (Shape, Size): such a node is
+    //! folded into a constant once its input shapes are known.
+    virtual bool output_from_input_shapes() const { return false; }
     //! Activation ops describe themselves so that the fusion pass can move them into their producer.
     //! constant_inputs[i] is input i's value when constant (Clip's min/max), else nullptr.
     virtual bool as_activation(const std::vector<const TensorView*>& /*constant_inputs*/, Activation& /*out*/) const {

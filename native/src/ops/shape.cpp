@@ -17,6 +17,7 @@ public:
         m_last = m_has_end ? clamp(m_end) : rank;
         ctx.set_output(0, LITE_INT64, {std::max<int64_t>(m_last - m_first, 0)});
     }
+    bool output_from_input_shapes() const override { return true; }
     void run(RunContext& ctx) override {
         const Shape& shape = ctx.input(0).shape;
         auto* out = ctx.output(0).as<int64_t>();

@@ -192,8 +192,10 @@ public:
     }
 
     bool fuse_activation(const ops::Activation& activation) override {
-        if (!m_reference->fuse_activation(activation)) return false;
-        m_activation = activation;
+        // The reference composes the same way, so both keep the same activation.
+        ops::Activation combined = m_activation;
+        if (!combined.then(activation) || !m_reference->fuse_activation(activation)) return false;
+        m_activation = combined;
         return true;
     }
 

@@ -84,7 +84,7 @@ public:
                         const int64_t map = grp * mg + m;
                         float* plane = y + (n * g.maps + map) * out_size;
                         col2im<false>(cols + m * taps * nc, nc, r0, r1, g, plane, bias ? bias[map] : 0.f);
-                        if (ep.act.kind != ops::Activation::None) {
+                        if (!ep.act.identity()) {
                             Epilogue act_only;
                             act_only.act = ep.act;
                             const int64_t first = r0 * g.sh * g.ow, count = (r1 - r0) * g.sh * g.ow;
@@ -137,8 +137,10 @@ public:
     }
 
     bool fuse_activation(const ops::Activation& activation) override {
-        if (!m_reference->fuse_activation(activation)) return false;
-        m_activation = activation;
+        // The reference composes the same way, so both keep the same activation.
+        ops::Activation combined = m_activation;
+        if (!combined.then(activation) || !m_reference->fuse_activation(activation)) return false;
+        m_activation = combined;
         return true;
     }
 

@@ -19,7 +19,7 @@ struct Epilogue {
     int64_t bias_rs = 0, bias_cs = 0;
     ops::Activation act;
 
-    bool trivial() const { return alpha == 1.f && !bias && act.kind == ops::Activation::None; }
+    bool trivial() const { return alpha == 1.f && !bias && act.identity(); }
 };
 
 //! True when the activation has a vector form in the kernels (the others are applied with Activation::apply).
