@@ -164,3 +164,37 @@ test('Shape of a tensor whose shape is known at load is folded, and what follows
   expect(optimised.summary).toMatch(/nodes after passes: 2 \(model: 5\), with run-time shapes: 0/);
   expect(Array.from(optimised.out)).toEqual(Array.from(plain.out));
 });
+
+test('ConvTranspose → Add (bias) → BatchNormalization → Relu becomes one ConvTranspose node (groups too)', () => {
+  const values = (n: number, seed: number, lo: number, hi: number) => Array.from(seededFloats(n, seed, lo, hi));
+  for (const group of [1, 2]) {
+    const inC = 4;
+    const outC = 6;
+    const spec: ModelSpec = {
+      inputs: [{ name: 'x', type: 'float', dims: [1, C, 8, 8] }],
+      outputs: [{ name: 'y', type: 'float', dims: [1, outC, 16, 16] }],
+      initializers: [
+        { name: 'w0', type: 'float', dims: [inC, C, 1, 1], values: values(inC * C, 11, -0.5, 0.5) },
+        { name: 'w', type: 'float', dims: [inC, outC / group, 2, 2], values: values((inC * outC * 4) / group, 1, -0.5, 0.5) },
+        { name: 'bias', type: 'float', dims: [1, outC, 1, 1], values: values(outC, 2, -0.2, 0.2) },
+        { name: 'scale', type: 'float', dims: [outC], values: values(outC, 3, 0.5, 1.5) },
+        { name: 'shift', type: 'float', dims: [outC], values: values(outC, 4, -0.3, 0.3) },
+        { name: 'mean', type: 'float', dims: [outC], values: values(outC, 5, -0.1, 0.1) },
+        { name: 'var', type: 'float', dims: [outC], values: values(outC, 6, 0.5, 2) },
+      ],
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'w0'], outputs: ['x4'], attributes: { kernel_shape: [1, 1] } },
+        { op: 'ConvTranspose', inputs: ['x4', 'w'], outputs: ['t'], attributes: { kernel_shape: [2, 2], strides: [2, 2], group } },
+        { op: 'Add', inputs: ['t', 'bias'], outputs: ['a'] },
+        { op: 'BatchNormalization', inputs: ['a', 'scale', 'shift', 'mean', 'var'], outputs: ['n'], attributes: { epsilon: { float: 1e-3 } } },
+        { op: 'Relu', inputs: ['n'], outputs: ['y'] },
+      ],
+    };
+    const plain = run(spec, 0);
+    const optimised = run(spec, 2);
+    expect(optimised.summary).toContain('ConvTranspose+Add+BatchNormalization+Relu: 1');
+    expect(optimised.summary).toMatch(/nodes after passes: 2 /);
+    expect(plain.out.length).toBe(outC * 256);
+    for (let i = 0; i < plain.out.length; i++) expect(optimised.out[i]).toBeCloseTo(plain.out[i]!, 5);
+  }
+});

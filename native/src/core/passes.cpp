@@ -182,14 +182,48 @@ bool scalar_affine(const Graph& graph, const Node& node, int& data, ops::Activat
 
 }  // namespace
 
-void fold_batch_norm(Graph& graph) {
+namespace {
+
+// For a Conv or ConvTranspose with constant weights, the output channel of each weight element, so that a
+// per-output-channel scale can be folded into them: Conv W is [M, C/group, k...], ConvTranspose W is
+// [C, M/group, k...]. False for other nodes or shapes that do not fit `channels`.
+bool output_channel_of_weights(const Graph& graph, const Node& node, int64_t channels, std::vector<int64_t>& channel_of) {
+    if ((node.op_type != "Conv" && node.op_type != "ConvTranspose") || node.dynamic || node.inputs.size() < 2) return false;
+    const Value& weight = graph.values[static_cast<size_t>(node.inputs[1])];
+    if (weight.shape.size() < 3 || channels <= 0) return false;
+    int64_t group = 1;
+    for (const auto& attribute : node.attributes) {
+        if (attribute.name == "group") group = attribute.i;
+    }
+    const int64_t count = ops::numel(weight.shape);
+    channel_of.resize(static_cast<size_t>(count));
+    if (node.op_type == "Conv") {
+        if (weight.shape[0] != channels) return false;
+        const int64_t per_channel = count / channels;
+        for (int64_t i = 0; i < count; ++i) channel_of[static_cast<size_t>(i)] = i / per_channel;
+        return true;
+    }
+    const int64_t in_channels = weight.shape[0], maps_per_group = weight.shape[1];
+    if (group <= 0 || in_channels % group != 0 || maps_per_group * group != channels) return false;
+    const int64_t taps = count / (in_channels * maps_per_group), in_per_group = in_channels / group;
+    for (int64_t i = 0; i < count; ++i) {
+        const int64_t ci = i / (maps_per_group * taps), j = (i / taps) % maps_per_group;
+        channel_of[static_cast<size_t>(i)] = (ci / in_per_group) * maps_per_group + j;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool fold_batch_norm(Graph& graph) {
+    bool changed = false;
     graph.relink();
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
         Node& bn = graph.nodes[n];
         if (bn.removed || bn.op_type != "BatchNormalization" || bn.inputs.size() < 5) continue;
         if (!only_first_output_used(graph, bn)) continue;
         Node* conv = sole_producer(graph, bn.inputs[0], static_cast<int>(n));
-        if (!conv || conv->op_type != "Conv" || conv->dynamic || conv->inputs.size() < 2) continue;
+        if (!conv || (conv->op_type != "Conv" && conv->op_type != "ConvTranspose") || conv->dynamic || conv->inputs.size() < 2) continue;
         int w = conv->inputs[1], b = conv->inputs.size() > 2 ? conv->inputs[2] : -1;
         if (!constant_float(graph, w) || (b >= 0 && !constant_float(graph, b))) continue;
         bool params_constant = true;
@@ -200,8 +234,10 @@ void fold_batch_norm(Graph& graph) {
             if (attribute.name == "epsilon") epsilon = attribute.f;
         }
         const Value& weight = graph.values[static_cast<size_t>(w)];
-        const int64_t channels = weight.shape.empty() ? 0 : weight.shape[0];
-        const int64_t per_channel = channels ? ops::numel(weight.shape) / channels : 0;
+        const Value& conv_out = graph.values[static_cast<size_t>(bn.inputs[0])];
+        const int64_t channels = conv_out.shape.size() < 2 ? 0 : conv_out.shape[1];
+        std::vector<int64_t> channel_of;
+        if (!output_channel_of_weights(graph, *conv, channels, channel_of)) continue;
         auto param = [&](size_t i) { return static_cast<const float*>(graph.values[static_cast<size_t>(bn.inputs[i])].constant->data); };
         bool sizes_ok = true;
         for (size_t i = 1; i < 5; ++i) sizes_ok = sizes_ok && ops::numel(graph.values[static_cast<size_t>(bn.inputs[i])].shape) == channels;
@@ -213,11 +249,13 @@ void fold_batch_norm(Graph& graph) {
         const float* b_data = b >= 0 ? static_cast<const float*>(graph.values[static_cast<size_t>(b)].constant->data) : nullptr;
         auto* w_out = static_cast<float*>(new_weight->data);
         auto* b_out = static_cast<float*>(new_bias->data);
+        std::vector<float> factor(static_cast<size_t>(channels));
         for (int64_t m = 0; m < channels; ++m) {
-            float s = scale[m] / std::sqrt(var[m] + epsilon);
-            for (int64_t k = 0; k < per_channel; ++k) w_out[m * per_channel + k] = w_data[m * per_channel + k] * s;
+            const float s = scale[m] / std::sqrt(var[m] + epsilon);
+            factor[static_cast<size_t>(m)] = s;
             b_out[m] = ((b_data ? b_data[m] : 0.f) - mean[m]) * s + shift[m];
         }
+        for (size_t i = 0; i < channel_of.size(); ++i) w_out[i] = w_data[i] * factor[static_cast<size_t>(channel_of[i])];
         ops::Shape weight_shape = weight.shape;
         std::string weight_name = weight.name;
         int new_w = add_constant(graph, weight_name + "/bn_folded", weight_shape, new_weight);
@@ -229,8 +267,10 @@ void fold_batch_norm(Graph& graph) {
         conv->outputs[0] = bn.outputs[0];
         append_fused(*conv, "BatchNormalization");
         bn.removed = true;
+        changed = true;
         graph.relink();
     }
+    return changed;
 }
 
 namespace {
@@ -279,7 +319,8 @@ bool scalar_equals(const Graph& graph, int v, float expected) {
 
 }  // namespace
 
-void fold_conv_affine(Graph& graph) {
+bool fold_conv_affine(Graph& graph) {
+    bool changed = false;
     graph.relink();
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
         Node& op = graph.nodes[n];
@@ -288,7 +329,10 @@ void fold_conv_affine(Graph& graph) {
         for (int side = 0; side < 2; ++side) {
             Node* conv = sole_producer(graph, op.inputs[static_cast<size_t>(side)], static_cast<int>(n));
             int constant = op.inputs[static_cast<size_t>(1 - side)];
-            if (!conv || conv->op_type != "Conv" || conv->dynamic || conv->inputs.size() < 2 || !only_linear_fused(*conv)) continue;
+            if (!conv || (conv->op_type != "Conv" && conv->op_type != "ConvTranspose") || conv->dynamic || conv->inputs.size() < 2 ||
+                !only_linear_fused(*conv)) {
+                continue;
+            }
             const Value& output = graph.values[static_cast<size_t>(op.inputs[static_cast<size_t>(side)])];
             int w = conv->inputs[1], b = conv->inputs.size() > 2 ? conv->inputs[2] : -1;
             if (!constant_float(graph, w) || (b >= 0 && !constant_float(graph, b)) || output.shape.size() < 2) continue;
@@ -297,7 +341,8 @@ void fold_conv_affine(Graph& graph) {
             if (!per_channel_values(graph, constant, channels, output.shape.size(), values)) continue;
             if (graph.values[static_cast<size_t>(op.outputs[0])].shape != output.shape) continue;  // no broadcasting growth
             const Value& weight = graph.values[static_cast<size_t>(w)];
-            const int64_t per_channel = ops::numel(weight.shape) / channels;
+            std::vector<int64_t> channel_of;
+            if (!output_channel_of_weights(graph, *conv, channels, channel_of)) continue;
             const auto* w_data = static_cast<const float*>(weight.constant->data);
             const float* b_data = b >= 0 ? static_cast<const float*>(graph.values[static_cast<size_t>(b)].constant->data) : nullptr;
             const bool scale = op.op_type == "Mul";
@@ -305,15 +350,12 @@ void fold_conv_affine(Graph& graph) {
             auto new_bias = std::make_shared<ConstantBuffer>(static_cast<size_t>(channels) * sizeof(float));
             auto* b_out = static_cast<float*>(new_bias->data);
             for (int64_t m = 0; m < channels; ++m) {
-                const float c = values[static_cast<size_t>(m)];
                 const float bias = b_data ? b_data[m] : 0.f;
-                if (scale) {
-                    auto* w_out = static_cast<float*>(new_weight->data);
-                    for (int64_t k = 0; k < per_channel; ++k) w_out[m * per_channel + k] = w_data[m * per_channel + k] * c;
-                    b_out[m] = bias * c;
-                } else {
-                    b_out[m] = bias + c;
-                }
+                b_out[m] = scale ? bias * values[static_cast<size_t>(m)] : bias + values[static_cast<size_t>(m)];
+            }
+            if (scale) {
+                auto* w_out = static_cast<float*>(new_weight->data);
+                for (size_t i = 0; i < channel_of.size(); ++i) w_out[i] = w_data[i] * values[static_cast<size_t>(channel_of[i])];
             }
             ops::Shape weight_shape = weight.shape;
             std::string name = weight.name + "/" + op.op_type + "_folded";
@@ -326,10 +368,12 @@ void fold_conv_affine(Graph& graph) {
             producer.outputs[0] = op.outputs[0];
             append_fused(producer, op.op_type);
             op.removed = true;
+            changed = true;
             graph.relink();
             break;
         }
     }
+    return changed;
 }
 
 void fuse_hard_swish(Graph& graph) {
@@ -377,8 +421,9 @@ void fuse_hard_swish(Graph& graph) {
 }
 
 void optimize(Graph& graph) {
-    fold_batch_norm(graph);
-    fold_conv_affine(graph);
+    // Each fold can expose the other (ConvTranspose → Add bias → BatchNormalization in PP-OCR det's head).
+    while (fold_batch_norm(graph) | fold_conv_affine(graph)) {
+    }
     fuse_hard_swish(graph);
     fuse_activations(graph);
 }

@@ -1,8 +1,8 @@
 // Graph passes run at load and on every re-plan, in this order:
 //   infer_and_fold      shape inference with the concrete input layouts; nodes whose inputs are all constant
 //                       (Constant, shape subgraphs such as Shape→Gather→Concat→Reshape) are computed once here
-//   fold_batch_norm     BatchNormalization after Conv folded into the Conv's weights and bias
-//   fold_conv_affine    Mul/Add by per-channel constants after Conv folded into its weights and bias
+//   fold_batch_norm     BatchNormalization after Conv or ConvTranspose folded into the Conv's weights and bias
+//   fold_conv_affine    Mul/Add by per-channel constants after Conv or ConvTranspose folded into its weights and bias
 //   fuse_hard_swish     x * Clip(x + 3, 0, 6) / 6 written out as Add/Clip/Mul/Div becomes one HardSwish node
 //   fuse_activations    Relu/Clip/HardSwish/... after Conv, Gemm or MatMul applied in the producer's epilogue
 //   remove_dead_nodes   nodes whose results nobody uses
@@ -14,8 +14,9 @@
 namespace lite {
 
 void infer_and_fold(Graph& graph, ThreadPool& pool);
-void fold_batch_norm(Graph& graph);
-void fold_conv_affine(Graph& graph);
+//! Return whether they changed the graph.
+bool fold_batch_norm(Graph& graph);
+bool fold_conv_affine(Graph& graph);
 void fuse_hard_swish(Graph& graph);
 void fuse_activations(Graph& graph);
 //! The optimising passes in order (opt level > 0): BatchNorm and affine folding, HardSwish, activation fusion.
