@@ -16,6 +16,9 @@ packages=(
   opencl-headers ocl-icd-libopencl1 pocl-opencl-icd clinfo  # the OpenCL backend, run on PoCL in tests
   ffmpeg                                                    # file: and v4l2: sources (decoding, capture)
   mosquitto socat                                           # tests: a real MQTT broker, real PTY pairs
+  openssh-client openssh-server                             # edgelite deploy (ssh, scp); its test runs its own sshd
+                                                            # on a loopback port (Debian's ssh service is not used)
+  systemd                                                   # systemd-analyze verify of the unit deploy writes
   g++-aarch64-linux-gnu qemu-user                           # aarch64 (Jetson) cross-build, run under qemu
   libgtest-dev:arm64                                        # GoogleTest for the aarch64 build
 )

@@ -28,6 +28,8 @@ export type LiteErrorCode =
   | 'IO_ERROR'
   /** No native addon fits this platform, or it failed to load. */
   | 'ADDON_NOT_FOUND'
+  /** `edgelite deploy` could not reach the device, install there, or see results (the message names the step). */
+  | 'DEPLOY_FAILED'
   /** A bug in edgelite; please report it. */
   | 'INTERNAL';
 

@@ -3,11 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { deployCommand } from '../../../device/deploy/deploy.js';
 import { LiteDeviceType, LiteError, LiteGlobal } from '../index.js';
 import { packageRoot } from '../native.js';
 import { runDemo } from './demo.js';
 import { parseShapeOption, runInfo } from './info.js';
-import { runCommand } from './run.js';
+import { RUN_USAGE, runCommand } from './run.js';
 import { subCommand } from './sub.js';
 
 const USAGE = `usage: edgelite <command>
@@ -19,6 +20,8 @@ commands:
                        a model's inputs, outputs, ops, unsupported ops and planned memory
   run [options]        the main job: source → network → MQTT (edgelite run --help)
   sub URL TOPIC        print the results published by run, decoded
+  deploy [user@]host[:port] --config FILE
+                       install the pipeline on a device over ssh as a systemd service (edgelite deploy --help)
   demo                 the main job on embedded defaults (test pattern, BlazeFace, in-process broker), 90 frames
   tour                 a tour of what the runtime does on this machine, on built-in data
   help                 this text
@@ -58,12 +61,14 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'run':
       if (argv.includes('--help')) {
-        process.stdout.write('see README.md, "The main job"\n');
+        process.stdout.write(`${RUN_USAGE}\n`);
         return 0;
       }
       return runCommand(argv.slice(1));
     case 'sub':
       return subCommand(argv.slice(1), (line) => process.stdout.write(`${line}\n`));
+    case 'deploy':
+      return deployCommand(argv.slice(1), (line) => process.stdout.write(`${line}\n`));
     case 'demo':
       return runCommand(['--frames', '90', '--echo', '30', ...argv.slice(1)]);
     case 'tour':

