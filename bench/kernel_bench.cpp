@@ -1,6 +1,7 @@
 // Kernel micro-benchmark of the CPU backend: GFLOP/s of the packed SGEMM and of the convolutions that dominate
 // the suite's models (docs: /work/shared/PERF-NOTES.md), at 1 and 2 threads, next to this machine's measured
-// single-thread FMA peak. Usage: edgelite_kernel_bench [--quick]. Prints its conditions (CPU, SIMD table,
+// single-thread FMA peak; then GB/s of the memory-bound ops (pools, Transpose, Softmax, activations), reference
+// kernel against fast kernel. Usage: edgelite_kernel_bench [--quick]. Prints its conditions (CPU, SIMD table,
 // threads, compiler) with the results, as benchmark results must.
 #include <algorithm>
 #include <chrono>
@@ -15,6 +16,7 @@
 
 #include "backends/cpu/fast_kernels.h"
 #include "backends/cpu/sgemm.h"
+#include "backends/cpu/winograd.h"
 #include "core/onnx/onnx_model.h"
 #include "core/thread_pool.h"
 #include "ops/op.h"
@@ -255,6 +257,40 @@ void bench_conv_transpose(double seconds) {
     std::printf("\n");
 }
 
+// A memory-bound op (one float input): its reference kernel and the CPU backend's fast kernel, with GB/s counting
+// the input read and the output written once.
+using MakeKernel = std::unique_ptr<ops::Kernel> (*)(const ops::Attributes&, int, const cpu::SimdKernels&);
+
+void bench_memory_op(const char* name, const char* op, MakeKernel make, const std::vector<onnx::Attribute>& attrs,
+                     const ops::Shape& shape, double seconds) {
+    ops::Attributes attributes(attrs, std::string("bench ") + op);
+    std::vector<float> x = random_floats(size_t(ops::numel(shape)), 9);
+    const std::vector<ops::TensorView> inputs{{x.data(), LITE_FLOAT, shape}};
+    for (int fast = 0; fast < 2; ++fast) {
+        auto kernel = fast ? make(attributes, 13, cpu::best_simd()) : ops::find_op(op)->create(attributes, 13);
+        BenchInfer infer(inputs);
+        kernel->infer(infer);
+        std::vector<float> y(size_t(ops::numel(infer.output)));
+        const double bytes = 4.0 * double(x.size() + y.size());
+        std::printf("%-34s %-9s", name, fast ? "fast" : "reference");
+        for (int threads : {1, 2}) {
+            ThreadPool pool(threads);
+            BenchRun run(inputs, {y.data(), LITE_FLOAT, infer.output}, pool);
+            const double s = time_median([&] { kernel->run(run); }, seconds);
+            std::printf("  %dt %8.3f ms %6.1f GB/s", threads, s * 1e3, bytes / s * 1e-9);
+        }
+        std::printf("\n");
+    }
+}
+
+onnx::Attribute ints_attribute(const char* name, std::vector<int64_t> values) {
+    onnx::Attribute a;
+    a.name = name;
+    a.type = onnx::Attribute::Ints;
+    a.ints = std::move(values);
+    return a;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -285,10 +321,37 @@ int main(int argc, char** argv) {
             {"depthwise 3x3 s2 96ch 64x64", 96, 96, 64, 64, 3, 2, 96, ops::Activation::None},
             {"depthwise 5x5 48ch 64x64", 48, 48, 64, 64, 5, 1, 48, ops::Activation::None},
             {"dense 3x3 96->24 160x160 (PP-OCR det)", 96, 24, 160, 160, 3, 1, 1, ops::Activation::Relu},
+            {"dense 3x3 24->24 80x80", 24, 24, 80, 80, 3, 1, 1, ops::Activation::Relu},
+            {"dense 3x3 64->64 40x40", 64, 64, 40, 40, 3, 1, 1, ops::Activation::Relu},
             {"dense 3x3 s2 3->32 640x640 (det stem)", 3, 32, 640, 640, 3, 2, 1, ops::Activation::HardSwish},
             {"dense 5x5 s2 3->24 256x256 (BlazeFace)", 3, 24, 256, 256, 5, 2, 1, ops::Activation::Relu},
     };
     for (const ConvCase& cc : convs) bench_conv(cc, seconds);
+    // The dense 3x3 stride-1 convs again on the im2col GEMM instead of Winograd, for comparison.
+    cpu::winograd_tuning().enabled = false;
+    for (ConvCase cc : convs) {
+        if (cc.k != 3 || cc.stride != 1 || cc.group != 1) continue;
+        const std::string full = cc.name, name = "im2col " + full.substr(0, full.find(" ("));
+        cc.name = name.c_str();
+        bench_conv(cc, seconds);
+    }
+    cpu::winograd_tuning().enabled = true;
     bench_conv_transpose(seconds);
+    std::printf("\n");
+
+    const std::vector<onnx::Attribute> pool2{ints_attribute("kernel_shape", {2, 2}), ints_attribute("strides", {2, 2})};
+    const std::vector<onnx::Attribute> pool3{ints_attribute("kernel_shape", {3, 3}), ints_attribute("strides", {2, 2}),
+                                             ints_attribute("pads", {1, 1, 1, 1})};
+    bench_memory_op("maxpool 2x2 s2 [1,28,64,64]", "MaxPool", cpu::make_max_pool_kernel, pool2, {1, 28, 64, 64}, seconds);
+    bench_memory_op("maxpool 3x3 s2 p1 [1,64,112,112]", "MaxPool", cpu::make_max_pool_kernel, pool3, {1, 64, 112, 112}, seconds);
+    bench_memory_op("avgpool 3x3 s2 p1 [1,64,112,112]", "AveragePool", cpu::make_average_pool_kernel, pool3, {1, 64, 112, 112}, seconds);
+    bench_memory_op("globalavgpool [1,120,80,80]", "GlobalAveragePool", cpu::make_global_average_pool_kernel, {}, {1, 120, 80, 80}, seconds);
+    bench_memory_op("transpose [1,128,128,3] -> NCHW", "Transpose", cpu::make_transpose_kernel,
+                    {ints_attribute("perm", {0, 3, 1, 2})}, {1, 128, 128, 3}, seconds);
+    bench_memory_op("transpose [1,96,16,16] -> NHWC", "Transpose", cpu::make_transpose_kernel,
+                    {ints_attribute("perm", {0, 2, 3, 1})}, {1, 96, 16, 16}, seconds);
+    bench_memory_op("softmax [40,6625] (rec)", "Softmax", cpu::make_softmax_kernel, {}, {40, 6625}, seconds);
+    bench_memory_op("sigmoid [1,1,640,640] (det)", "Sigmoid", cpu::make_sigmoid_kernel, {}, {1, 1, 640, 640}, seconds);
+    bench_memory_op("tanh [1,1,640,640]", "Tanh", cpu::make_tanh_kernel, {}, {1, 1, 640, 640}, seconds);
     return 0;
 }

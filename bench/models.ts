@@ -8,6 +8,11 @@
 //   --threads 1,2       thread counts (default 1,2): edgelite threadsNumber, ORT intraOpNumThreads
 //   --seconds N         timed budget per model and thread count, in seconds (default 3)
 //   --min-iters N       iterations wanted at least (default 10), as long as the cap allows (see below)
+//   --gap-ms N          idle time before each timed run (default 5; 0: none). Both engines' thread pools spin
+//                       for a while after a run (ORT's intra-op workers, edgelite's for 100 us): without a gap, at
+//                       2 threads the engine that runs next shares a core with the other's spinning worker, which
+//                       made edgelite's 2-thread medians 1.7x slower than when it runs alone. A gap is also what
+//                       an application sees: frames arrive every 33 ms at 30 fps, and pools idle in between
 //   --quick             1 thread, 1 s budget, 5 iterations wanted: a smoke run
 //   --processes N       run the timing in N fresh processes, one after another (default 1), and report per case the
 //                       median of the per-process medians and ratios, with the range of the ratios: this VM's
@@ -26,8 +31,8 @@
 //      error of edgelite's against ORT's, in the JSON; a warning above 1e-4).
 //   3. Warm-up: more interleaved runs until min(1 s, budget / 3) has passed since the first runs began.
 //   4. Timed runs, interleaved: edgelite (`await network.forwardAsync()`) then ORT (`await session.run(feeds)`),
-//      same input, alternately, each timed alone with performance.now(). They go on until the budget is spent
-//      and --min-iters pairs ran, but stop at the cap (4 x budget) once 3 pairs ran: a model that takes
+//      same input, alternately, each after an idle --gap-ms and timed alone with performance.now(). They go on
+//      until the budget is spent and --min-iters pairs ran, but stop at the cap (4 x budget) once 3 pairs ran: a model that takes
 //      seconds per run gets 3 timed runs, never minutes. The iteration count is reported.
 //   Reported: the median of each engine, the ratio ORT median / edgelite median (> 1: edgelite is faster), and
 //   the geometric mean of the ratios per thread count (models where both engines ran).
@@ -65,6 +70,8 @@ interface Options {
   threads: number[];
   seconds: number;
   minIters: number;
+  /** Idle milliseconds before each timed run, so that the other engine's spinning workers have gone to sleep. */
+  gapMs: number;
   memory: boolean;
   out: string;
   quick: boolean;
@@ -76,7 +83,7 @@ const USAGE = 'usage: npm run bench -- [--models a,b] [--threads 1,2] [--seconds
 
 function parseOptions(argv: string[], allModels: string[]): Options {
   const options: Options = {
-    models: allModels, threads: [1, 2], seconds: 3, minIters: 10, memory: true,
+    models: allModels, threads: [1, 2], seconds: 3, minIters: 10, gapMs: 5, memory: true,
     out: join(ROOT, 'bench', 'results', 'latest.json'), quick: false, processes: 1,
   };
   let threadsGiven = false;
@@ -115,6 +122,11 @@ function parseOptions(argv: string[], allModels: string[]): Options {
         options.minIters = positive('--min-iters', value(), true);
         minItersGiven = true;
         break;
+      case '--gap-ms': {
+        const text = value();
+        options.gapMs = text === '0' ? 0 : positive('--gap-ms', text, false);
+        break;
+      }
       case '--quick':
         options.quick = true;
         break;
@@ -419,6 +431,7 @@ async function timeCase(model: ModelCase, threads: number, options: Options, lab
 
   // One run of an engine, timed; a failure drops the engine from the rest of the case.
   const runOnce = async (entry: { name: 'edgelite' | 'ort'; engine: EngineRun }): Promise<number | undefined> => {
+    if (options.gapMs > 0) await new Promise((resolve) => setTimeout(resolve, options.gapMs));
     const started = performance.now();
     try {
       await entry.engine.run();
@@ -818,7 +831,7 @@ async function run(options: Options, models: ModelCase[], dir: string, command: 
     command,
     machine,
     machineLine,
-    options: { models: options.models, threads: options.threads, seconds: options.seconds, minIters: options.minIters,
+    options: { models: options.models, threads: options.threads, seconds: options.seconds, minIters: options.minIters, gapMs: options.gapMs,
       floorIters: FLOOR_ITERS, capSeconds: options.seconds * CAP_FACTOR, memory: options.memory, quick: options.quick,
       processes: options.processes },
     ortSessionOptions: { interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' },

@@ -15,6 +15,7 @@
 #include "backends/backend.h"
 #include "backends/cpu/fast_kernels.h"
 #include "backends/cpu/sgemm.h"
+#include "backends/cpu/winograd.h"
 #include "core/onnx/onnx_model.h"
 #include "ops/op.h"
 
@@ -382,6 +383,151 @@ TEST(KernelOracle, Conv) {
              << " constant W " << weights_constant;
         check_case("Conv", attrs, tensors, {1, 1, bias}, act, setup, k, what.str());
         if (HasFatalFailure()) return;
+    }
+}
+
+// The Winograd path of Conv (3x3, stride 1): shapes that take it (odd sizes, sizes not multiples of the 4x4 tile,
+// channels and maps not multiples of the register tile, batch 2, pads 1 and 0 and uneven, bias, fused activations,
+// constant and changing weights) on every table, with the magnitudes of real layers (weights ~N(0, 0.1), inputs
+// ~N(0, 1), up to 256 channels). Winograd rounds differently from a direct sum: each output tensor must stay within
+// relative L2 1e-5 of the reference, and each element within the usual tolerance.
+TEST(KernelOracle, ConvWinograd) {
+    Rng rng(9001);
+    std::mt19937 gen(5);
+    auto normal = [&](ops::Shape shape, float sigma, bool constant) {
+        TestTensor t;
+        t.shape = std::move(shape);
+        t.constant = constant;
+        std::normal_distribution<float> dist(0.f, sigma);
+        t.data.resize(static_cast<size_t>(ops::numel(t.shape)));
+        for (float& v : t.data) v = dist(gen);
+        return t;
+    };
+    double worst = 0;
+    for (int cases = 1; cases <= 48; ++cases) {
+        const int64_t n = rng.chance(0.25) ? 2 : 1;
+        const int64_t c = cases % 12 == 0 ? rng.pick<int64_t>({96, 160, 256}) : rng.range(8, 40);
+        const int64_t m = cases % 12 == 0 ? rng.range(16, 28) : rng.range(4, 37);
+        std::vector<int64_t> pads;
+        switch (rng.range(0, 3)) {
+            case 0: pads = {0, 0, 0, 0}; break;
+            case 1: pads = {1, 0, 0, 1}; break;
+            case 2: pads = {rng.range(0, 2), rng.range(0, 2), rng.range(0, 2), rng.range(0, 2)}; break;
+            default: pads = {1, 1, 1, 1}; break;
+        }
+        int64_t h = 0, w = 0, oh = 0, ow = 0;
+        do {  // odd and even sizes, as large as the Winograd path asks
+            h = rng.range(8, cases % 12 == 0 ? 20 : 37), w = rng.range(8, 41);
+            oh = h + pads[0] + pads[2] - 2, ow = w + pads[1] + pads[3] - 2;
+        } while (oh * ow < cpu::winograd_tuning().min_outputs);
+        cpu::WinogradShape shape{n, c, m, h, w, oh, ow, pads[0], pads[1]};
+        ASSERT_TRUE(cpu::winograd_applies(shape)) << "case " << cases << " does not take the Winograd path";
+        const bool bias = rng.chance(0.6), weights_constant = rng.chance(0.7);
+        ops::Activation act;
+        switch (rng.range(0, 5)) {
+            case 0: act.kind = ops::Activation::Relu; break;
+            case 1: act.kind = ops::Activation::Clip, act.min = 0.f, act.max = 6.f; break;
+            case 2: act.kind = ops::Activation::HardSwish; break;
+            case 3: act = rng.activation(); break;
+            default: break;
+        }
+        std::vector<onnx::Attribute> attrs{ints_attr("kernel_shape", {3, 3}), ints_attr("pads", pads)};
+        std::vector<TestTensor> tensors{normal({n, c, h, w}, 1.f, false), normal({m, c, 3, 3}, 0.1f, weights_constant),
+                                        normal({m}, 0.1f, true)};
+        const std::vector<float> saved_weights = tensors[1].data;
+        std::vector<const TestTensor*> inputs{&tensors[0], &tensors[1], bias ? &tensors[2] : nullptr};
+        ops::Attributes attributes(attrs, "test Conv");
+        auto reference = ops::find_op("Conv")->create(attributes, 13);
+        const std::vector<float> want = run_kernel(*reference, inputs, act, 1);
+        const CaseSetup setup = random_setup(rng);
+        std::ostringstream what;
+        what << "case " << cases << ": X " << join({n, c, h, w}) << " W " << join({m, c, 3, 3}) << " pads " << join(pads)
+             << " bias " << bias << " constant W " << weights_constant << " act " << act.name() << " " << setup.describe();
+        TuningScope scope(setup.tuning);
+        for (const Variant& v : variants()) {
+            std::unique_ptr<ops::Kernel> fast = v.create("Conv", attributes);
+            TestInfer infer(inputs);
+            fast->infer(infer);
+            if (act.kind != ops::Activation::None) {
+                ASSERT_TRUE(fast->fuse_activation(act));
+            }
+            // Twice (the second run reuses the transformed weights), then, when the weights are not constants,
+            // once more after changing them in place.
+            for (int pass = 0; pass < (weights_constant ? 2 : 3); ++pass) {
+                std::vector<float> expected = want;
+                if (pass == 2) {
+                    for (float& x : tensors[1].data) x = -0.5f * x + 0.01f;
+                    auto reference2 = ops::find_op("Conv")->create(attributes, 13);
+                    expected = run_kernel(*reference2, inputs, act, 1);
+                }
+                const uint64_t runs = cpu::winograd_runs();
+                TestRun run(inputs, infer.output, setup.threads);
+                fast->run(run);
+                if (pass == 2) tensors[1].data = saved_weights;
+                ASSERT_EQ(cpu::winograd_runs(), runs + 1) << v.name << " " << what.str() << ": the Winograd path was not taken";
+                double err = 0, norm = 0;
+                for (size_t i = 0; i < expected.size(); ++i) {
+                    const double d = double(run.result()[i]) - double(expected[i]);
+                    err += d * d;
+                    norm += double(expected[i]) * double(expected[i]);
+                }
+                const double rel = std::sqrt(err / std::max(norm, 1e-30));
+                worst = std::max(worst, rel);
+                EXPECT_LE(rel, 1e-5) << v.name << " " << what.str() << " run " << pass;
+                ASSERT_EQ(compare(expected, run.result(), c * 9), "") << v.name << " " << what.str() << " run " << pass;
+            }
+        }
+    }
+    std::printf("Winograd: largest relative L2 error against the reference %.3g\n", worst);
+}
+
+// A residual fused into Conv (fuse_residual_add: input 3, added before the activation, possibly with fewer
+// channels than the output) on the GEMM, depthwise and (through the backend's kernel) every other path, with an
+// activation and a post-activation affine, against the reference doing the same.
+TEST(KernelOracle, ConvResidual) {
+    Rng rng(77031);
+    for (int cases = 0; cases < 120; ++cases) {
+        const int kind = static_cast<int>(rng.range(0, 3));  // 0: 1x1, 1: 3x3 dense, 2: depthwise 3x3, 3: 5x5 s2
+        const bool depthwise = kind == 2;
+        const int64_t n = rng.chance(0.3) ? 2 : 1, c = depthwise ? rng.range(1, 40) : rng.range(1, 30);
+        const int64_t m = depthwise ? c : rng.range(1, 40), h = rng.range(1, 20), w = rng.range(1, 40);
+        const int64_t k = kind == 0 ? 1 : (kind == 3 ? 5 : 3), s = kind == 3 ? 2 : 1, p = (k - 1) / 2;
+        const int64_t oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1;
+        if (oh <= 0 || ow <= 0) continue;
+        std::vector<onnx::Attribute> attrs{ints_attr("kernel_shape", {k, k}), ints_attr("strides", {s, s}),
+                                           ints_attr("pads", {p, p, p, p})};
+        if (depthwise) attrs.push_back(int_attr("group", c));
+        const int64_t residual_maps = rng.chance(0.5) ? m : rng.range(0, m);
+        const bool bias = rng.chance(0.5);
+        std::vector<TestTensor> tensors{rng.tensor({n, c, h, w}), rng.tensor({m, depthwise ? 1 : c, k, k}, true),
+                                        rng.tensor({m}, true), rng.tensor({n, residual_maps, oh, ow})};
+        std::vector<const TestTensor*> inputs{&tensors[0], &tensors[1], bias ? &tensors[2] : nullptr, &tensors[3]};
+        ops::Activation act = rng.chance(0.7) ? rng.activation() : ops::Activation{};
+        if (rng.chance(0.3)) act.scale = 1.5f, act.shift = -0.25f;
+        ops::Attributes attributes(attrs, "test Conv residual");
+        auto prepare = [&](ops::Kernel& kernel, TestInfer& infer) {
+            EXPECT_TRUE(kernel.fuse_residual_add());
+            kernel.infer(infer);
+            if (!act.identity()) {
+                EXPECT_TRUE(kernel.fuse_activation(act));
+            }
+        };
+        auto reference = ops::find_op("Conv")->create(attributes, 13);
+        TestInfer reference_infer(inputs);
+        prepare(*reference, reference_infer);
+        TestRun reference_run(inputs, reference_infer.output, 1);
+        reference->run(reference_run);
+        const std::vector<float> want = reference_run.result();
+        for (const Variant& v : variants()) {
+            std::unique_ptr<ops::Kernel> fast = v.create("Conv", attributes);
+            TestInfer infer(inputs);
+            prepare(*fast, infer);
+            TestRun run(inputs, infer.output, 2);
+            fast->run(run);
+            const std::string why = compare(want, run.result(), (depthwise ? 1 : c) * k * k, 2.f);
+            ASSERT_EQ(why, "") << v.name << " case " << cases << ": X " << join({n, c, h, w}) << " M " << m << " k " << k << " s " << s
+                               << " residual maps " << residual_maps << " bias " << bias << " act " << act.name();
+        }
     }
 }
 

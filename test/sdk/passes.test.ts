@@ -198,3 +198,31 @@ test('ConvTranspose → Add (bias) → BatchNormalization → Relu becomes one C
     for (let i = 0; i < plain.out.length; i++) expect(optimised.out[i]).toBeCloseTo(plain.out[i]!, 5);
   }
 });
+
+// BlazeFace's blocks: depthwise → 1x1 conv, plus the block input padded with zero channels (Concat), then Relu.
+test('Conv + residual Add (padded with zero channels) + Relu becomes one Conv node', () => {
+  const values = (n: number, seed: number, lo: number, hi: number) => Array.from(seededFloats(n, seed, lo, hi));
+  const spec: ModelSpec = {
+    inputs: [{ name: 'x', type: 'float', dims: [1, C, 8, 8] }],
+    outputs: [{ name: 'y', type: 'float', dims: [1, M, 8, 8] }],
+    initializers: [
+      { name: 'dw', type: 'float', dims: [C, 1, 3, 3], values: values(C * 9, 1, -0.5, 0.5) },
+      { name: 'w', type: 'float', dims: [M, C, 1, 1], values: values(M * C, 2, -0.5, 0.5) },
+      { name: 'b', type: 'float', dims: [M], values: values(M, 3, -0.2, 0.2) },
+      { name: 'zeros', type: 'float', dims: [1, M - C, 8, 8], values: new Array((M - C) * 64).fill(0) },
+    ],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'dw'], outputs: ['d'], attributes: { kernel_shape: [3, 3], pads: [1, 1, 1, 1], group: C } },
+      { op: 'Conv', inputs: ['d', 'w', 'b'], outputs: ['c'], attributes: { kernel_shape: [1, 1] } },
+      { op: 'Concat', inputs: ['x', 'zeros'], outputs: ['padded'], attributes: { axis: 1 } },
+      { op: 'Add', inputs: ['c', 'padded'], outputs: ['s'] },
+      { op: 'Relu', inputs: ['s'], outputs: ['y'] },
+    ],
+  };
+  const plain = run(spec, 0);
+  const optimised = run(spec, 2);
+  expect(plain.summary).toMatch(/nodes after passes: 5 /);
+  expect(optimised.summary).toMatch(/nodes after passes: 2 /);
+  expect(optimised.summary).toContain('Conv+Add+Relu: 1');
+  for (let i = 0; i < plain.out.length; i++) expect(optimised.out[i]).toBeCloseTo(plain.out[i]!, 5);
+});

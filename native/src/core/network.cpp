@@ -72,7 +72,10 @@ public:
     AsyncCallback async_callback;
 
     std::string profile_path;
-    std::vector<ProfileEvent> profile_events;
+    std::vector<ProfileEvent> profile_events;  // of the last run, appended to the file after it
+    std::fstream profile_file;
+    std::streampos profile_tail = 0;  // where the closing "]}" of the file starts
+    size_t profile_written = 0;       // events in the file
 
     void require_loaded(const char* what) const {
         if (!loaded) throw Error(ErrorCode::InvalidState, std::string(what) + " needs a loaded model: call load first");
@@ -367,21 +370,29 @@ public:
         }
     }
 
+    // The trace file stays valid JSON after every run: the run's events are written over the closing bracket,
+    // which follows them again, so each run costs its own events only (not the whole history).
     void write_profile() {
-        constexpr size_t kMaxEvents = 200000;  // bounded file size on long runs: the oldest events go first
-        if (profile_events.size() > kMaxEvents) {
-            profile_events.erase(profile_events.begin(), profile_events.begin() + static_cast<std::ptrdiff_t>(profile_events.size() - kMaxEvents));
+        constexpr size_t kMaxEvents = 1000000;  // bounded file size on long runs (about 150 MB): later runs are not recorded
+        if (!profile_file.is_open()) {
+            profile_file.open(profile_path, std::ios::out | std::ios::trunc);
+            if (!profile_file) throw Error(ErrorCode::IoError, "cannot write the profile to '" + profile_path + "'");
+            profile_file << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[";
+            profile_tail = profile_file.tellp();
+            profile_written = 0;
         }
-        std::ofstream out(profile_path, std::ios::trunc);
-        if (!out) throw Error(ErrorCode::IoError, "cannot write the profile to '" + profile_path + "'");
-        out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[";
-        for (size_t i = 0; i < profile_events.size(); ++i) {
-            const auto& e = profile_events[i];
-            out << (i ? ",\n" : "\n") << "{\"name\":\"" << escape(e.name.empty() ? e.op_type : e.name) << "\",\"cat\":\""
-                << escape(e.op_type) << "\",\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":" << std::fixed << e.start_us
-                << ",\"dur\":" << e.duration_us << ",\"args\":{\"op\":\"" << escape(e.op_type) << "\"}}";
+        profile_file.seekp(profile_tail);
+        for (const auto& e : profile_events) {
+            if (profile_written >= kMaxEvents) break;
+            profile_file << (profile_written++ ? ",\n" : "\n") << "{\"name\":\"" << escape(e.name.empty() ? e.op_type : e.name)
+                         << "\",\"cat\":\"" << escape(e.op_type) << "\",\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":" << std::fixed
+                         << e.start_us << ",\"dur\":" << e.duration_us << ",\"args\":{\"op\":\"" << escape(e.op_type) << "\"}}";
         }
-        out << "\n]}\n";
+        profile_events.clear();
+        profile_tail = profile_file.tellp();
+        profile_file << "\n]}\n";
+        profile_file.flush();
+        if (!profile_file) throw Error(ErrorCode::IoError, "cannot write the profile to '" + profile_path + "': is the disk full?");
     }
 
     static std::string escape(const std::string& text) {
@@ -504,6 +515,7 @@ void Network::enable_profile_performance(const std::string& path) {
     if (!probe) throw Error(ErrorCode::IoError, "cannot write the profile to '" + path + "': check the folder exists");
     m_impl->profile_path = path;
     m_impl->profile_events.clear();
+    if (m_impl->profile_file.is_open()) m_impl->profile_file.close();  // a new file, started by the next run
 }
 
 NetworkIO Network::get_model_io_info(const void* data, size_t size, const Config&) {

@@ -420,11 +420,73 @@ void fuse_hard_swish(Graph& graph) {
     }
 }
 
+namespace {
+
+// The value a residual input adds: v itself, or, when v is Concat(r, zeros) along the channels and only feeds
+// `consumer`, r (the output channels past r's get nothing added). -1 when v is not usable.
+int residual_source(const Graph& graph, int v, int consumer) {
+    const Value& value = graph.values[static_cast<size_t>(v)];
+    if (value.is_constant() || value.dtype != LITE_FLOAT || !value.shape_known) return -1;
+    if (value.producer < 0 || value.is_output || value.consumers.size() != 1 || value.consumers[0] != consumer) return v;
+    const Node& concat = graph.nodes[static_cast<size_t>(value.producer)];
+    if (concat.op_type != "Concat" || concat.inputs.size() != 2 || concat.dynamic) return v;
+    int64_t axis = 0;
+    for (const auto& attribute : concat.attributes) {
+        if (attribute.name == "axis") axis = attribute.i;
+    }
+    if (axis != 1 && axis != 1 - static_cast<int64_t>(value.shape.size())) return v;
+    const int zeros = concat.inputs[1];
+    if (!constant_float(graph, zeros)) return v;
+    const Value& pad = graph.values[static_cast<size_t>(zeros)];
+    const auto* data = static_cast<const float*>(pad.constant->data);
+    for (int64_t i = 0; i < ops::numel(pad.shape); ++i) {
+        if (data[i] != 0.f) return v;
+    }
+    return concat.inputs[0];
+}
+
+}  // namespace
+
+void fuse_residual_add(Graph& graph) {
+    graph.relink();
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+        Node& add = graph.nodes[n];
+        if (add.removed || add.op_type != "Add" || add.inputs.size() != 2 || add.dynamic) continue;
+        const Value& sum = graph.values[static_cast<size_t>(add.outputs[0])];
+        if (sum.dtype != LITE_FLOAT || !sum.shape_known) continue;
+        for (int side = 0; side < 2; ++side) {
+            const int conv_out = add.inputs[static_cast<size_t>(side)];
+            Node* conv = sole_producer(graph, conv_out, static_cast<int>(n));
+            if (!conv || conv->op_type != "Conv" || conv->dynamic || conv->inputs.size() > 3 || !only_linear_fused(*conv) ||
+                !only_first_output_used(graph, *conv) || graph.values[static_cast<size_t>(conv_out)].shape != sum.shape) {
+                continue;
+            }
+            const int other = add.inputs[static_cast<size_t>(1 - side)];
+            if (graph.values[static_cast<size_t>(other)].shape != sum.shape) continue;  // no broadcasting
+            const int residual = residual_source(graph, other, static_cast<int>(n));
+            if (residual < 0) continue;
+            // The residual must exist when the Conv runs: computed before it in node order.
+            const int producer = graph.values[static_cast<size_t>(residual)].producer;
+            const auto conv_index = static_cast<int>(conv - graph.nodes.data());
+            if (producer >= conv_index) continue;
+            if (!conv->kernel->fuse_residual_add()) continue;
+            conv->inputs.resize(3, -1);
+            conv->inputs.push_back(residual);
+            conv->outputs[0] = add.outputs[0];
+            append_fused(*conv, "Add");
+            add.removed = true;
+            graph.relink();
+            break;
+        }
+    }
+}
+
 void optimize(Graph& graph) {
     // Each fold can expose the other (ConvTranspose → Add bias → BatchNormalization in PP-OCR det's head).
     while (fold_batch_norm(graph) | fold_conv_affine(graph)) {
     }
     fuse_hard_swish(graph);
+    fuse_residual_add(graph);
     fuse_activations(graph);
 }
 

@@ -14,7 +14,8 @@ public:
     }
 
     void infer(InferContext& ctx) override {
-        for (size_t i = 0; i < 3; ++i) {
+        if (ctx.num_inputs() > (m_residual ? 4u : 3u)) ctx.fail("has " + std::to_string(ctx.num_inputs()) + " inputs; Conv takes at most 3");
+        for (size_t i = 0; i < ctx.num_inputs(); ++i) {
             if (ctx.has_input(i) && ctx.input_dtype(i) != LITE_FLOAT) {
                 ctx.fail("input " + std::to_string(i) + " must be float32, got " + dtype_label(ctx.input_dtype(i)));
             }
@@ -25,7 +26,17 @@ public:
         const Shape& x = ctx.input_shape(0);
         Shape out{x[0], ctx.input_shape(1)[0]};
         for (size_t i = 3 - (x.size() - 2); i < 3; ++i) out.push_back(w.out[i]);
+        if (m_residual) {
+            if (!ctx.has_input(3)) ctx.fail("the fused residual input is missing");
+            why = residual_geometry(ctx.input_shape(3), out);
+            if (!why.empty()) ctx.fail(why);
+        }
         ctx.set_output(0, LITE_FLOAT, out);
+    }
+
+    bool fuse_residual_add() override {
+        m_residual = true;
+        return true;
     }
 
     void run(RunContext& ctx) override {
@@ -44,6 +55,9 @@ public:
         const int64_t group_channels = channels / m_group, group_maps = maps / m_group;
         const int64_t in_size = w.in_size(), out_size = w.out_size(), kernel_size = w.kernel_size();
         const Activation act = m_activation;
+        const bool has_residual = m_residual && ctx.has_input(3);
+        const float* residual = has_residual ? ctx.input(3).as<float>() : nullptr;
+        const int64_t residual_maps = has_residual ? ctx.input(3).shape[1] : 0;
 
         ctx.parallel_for(batch * maps, [&](int64_t begin, int64_t end) {
             for (int64_t nm = begin; nm < end; ++nm) {
@@ -75,6 +89,7 @@ public:
                     }
                     float value = static_cast<float>(sum);
                     if (bias) value += bias[m];
+                    if (m < residual_maps) value += residual[(n * residual_maps + m) * out_size + (od * w.out[1] + oh) * w.out[2] + ow];
                     y_map[(od * w.out[1] + oh) * w.out[2] + ow] = act.apply(value);
                 }
             }
@@ -105,6 +120,7 @@ private:
     WindowAttrs m_window;
     int64_t m_group;
     Activation m_activation;
+    bool m_residual = false;
 };
 
 }  // namespace

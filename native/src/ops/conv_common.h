@@ -64,6 +64,14 @@ struct Window3 {
 
 //! Conv and pools: output sizes and pads for spatial input dims `in` and kernel dims `kernel`. Returns "" or
 //! why the geometry is invalid (e.g. an empty output).
+//! Why a fused residual input of shape `residual` cannot be added to a Conv output of shape `out` ("" if it can):
+//! the same shape, except that it may have fewer channels (axis 1).
+inline std::string residual_geometry(const Shape& residual, const Shape& out) {
+    bool ok = residual.size() == out.size() && out.size() >= 2 && residual[1] <= out[1];
+    for (size_t i = 0; ok && i < out.size(); ++i) ok = i == 1 || residual[i] == out[i];
+    return ok ? "" : "the fused residual " + shape_str(residual) + " does not fit the output " + shape_str(out);
+}
+
 inline std::string forward_window(const WindowAttrs& a, const Shape& in, const std::vector<int64_t>& kernel, Window3& w) {
     const size_t rank = in.size();
     std::string why = a.check_rank(rank);

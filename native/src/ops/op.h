@@ -147,6 +147,11 @@ public:
     //! Producers (Conv, ConvTranspose, Gemm, MatMul) accept an activation applied to every output element;
     //! return false when not supported. Called at load, before the first run.
     virtual bool fuse_activation(const Activation& /*activation*/) { return false; }
+    //! Conv accepts a residual connection: an extra input 3 (B may be omitted before it) added to the output
+    //! before the fused activation. It has the output's shape, except that it may have fewer channels (axis 1):
+    //! the other output channels get nothing added (a residual padded with zero channels). Called at load,
+    //! before fuse_activation; false when not supported.
+    virtual bool fuse_residual_add() { return false; }
 };
 
 struct OpInfo {

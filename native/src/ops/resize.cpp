@@ -141,6 +141,15 @@ public:
             if (out.data != in.data) std::memcpy(out.data, in.data, in.nbytes());
             return;
         }
+        const size_t rank = in.shape.size();
+        if (m_mode == Mode::Nearest && rank >= 2 && passes.size() == 2 && passes[0].first == rank - 2 && passes[1].first == rank - 1 &&
+            no_extrapolation(passes[0].second) && no_extrapolation(passes[1].second)) {
+            dispatch_numeric(in.dtype, [&](auto zero) {
+                using T = decltype(zero);
+                nearest_2d<T>(in.as<T>(), out.as<T>(), in.shape, plan.out_shape, passes[0].second, passes[1].second, ctx);
+            });
+            return;
+        }
         dispatch_numeric(in.dtype, [&](auto zero) {
             using T = decltype(zero);
             std::vector<T> buffers[2];
@@ -308,6 +317,34 @@ private:
         if (x <= 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
         if (x < 2) return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
         return 0;
+    }
+
+    static bool no_extrapolation(const AxisTaps& taps) {
+        return std::find(taps.extrapolate.begin(), taps.extrapolate.end(), uint8_t{1}) == taps.extrapolate.end();
+    }
+
+    //! Nearest on the last two axes (FPN upsampling) in one pass, without the intermediate tensor of the general
+    //! path: each output row gathers from its input row, or copies the row above when both read the same one.
+    template <typename T>
+    static void nearest_2d(const T* src, T* dst, const Shape& in_shape, const Shape& out_shape, const AxisTaps& rows,
+                           const AxisTaps& cols, RunContext& ctx) {
+        const size_t rank = in_shape.size();
+        const int64_t h = in_shape[rank - 2], w = in_shape[rank - 1], oh = out_shape[rank - 2], ow = out_shape[rank - 1];
+        const int64_t planes = h * w == 0 ? 0 : numel(in_shape) / (h * w);
+        const int64_t* row_index = rows.index.data();
+        const int64_t* col_index = cols.index.data();
+        ctx.parallel_for(planes * oh, [&](int64_t begin, int64_t end) {
+            for (int64_t r = begin; r < end; ++r) {
+                const int64_t plane = r / oh, oy = r % oh;
+                T* d = dst + r * ow;
+                if (r > begin && oy > 0 && row_index[oy - 1] == row_index[oy]) {
+                    std::memcpy(d, d - ow, sizeof(T) * static_cast<size_t>(ow));
+                    continue;
+                }
+                const T* line = src + (plane * h + row_index[oy]) * w;
+                for (int64_t x = 0; x < ow; ++x) d[x] = line[col_index[x]];
+            }
+        });
     }
 
     //! dst[o, j, i] from src[o, taps(j), i]: s.outer x s.n x s.inner in, s.outer x out x s.inner out.

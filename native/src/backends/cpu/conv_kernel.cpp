@@ -2,6 +2,7 @@
 //   depthwise (group == C == M):  per channel plane, taps vectorised across the output row (simd depthwise_row;
 //                                 3x3 stride 1 two rows at a time), rows padded in a small ring buffer
 //   1x1, stride 1, no padding:    a direct GEMM W (M x C) · X (C x HW) per image and group, no im2col
+//   3x3, stride 1, ungrouped:     Winograd F(4x4, 3x3) (winograd.cpp) when large enough (winograd_applies)
 //   anything else:                GEMM with B packed straight from the image (im2col, block by block); strided
 //                                 convs read an image whose columns are split by stride phase
 // Weights are packed into GEMM panels once when they are constants. Bias and the fused activation are applied in
@@ -12,6 +13,7 @@
 
 #include "backends/cpu/fast_kernels.h"
 #include "backends/cpu/sgemm.h"
+#include "backends/cpu/winograd.h"
 #include "ops/conv_common.h"
 
 namespace lite::backend::cpu {
@@ -191,6 +193,12 @@ public:
         }
     }
 
+    bool fuse_residual_add() override {
+        if (!m_reference->fuse_residual_add()) return false;
+        m_residual = true;
+        return true;
+    }
+
     bool fuse_activation(const ops::Activation& activation) override {
         // The reference composes the same way, so both keep the same activation.
         ops::Activation combined = m_activation;
@@ -223,6 +231,16 @@ private:
         return true;
     }
 
+    // The fused residual (input 3), its channels fewer than the output's when it was padded with zero channels.
+    struct ResidualInput {
+        const float* data = nullptr;
+        int64_t maps = 0;
+    };
+    ResidualInput residual_input(const ops::RunContext& ctx) const {
+        if (!m_residual || !ctx.has_input(3)) return {};
+        return {ctx.input(3).as<float>(), ctx.input(3).shape[1]};
+    }
+
     void run_gemm(ops::RunContext& ctx, const Geometry& g, const ops::ParallelFor& parallel) {
         std::lock_guard<std::mutex> lock(m_mutex);  // one run at a time owns the packed weights
         const ops::TensorView& wv = ctx.input(1);
@@ -231,6 +249,13 @@ private:
         float* y = ctx.output(0).as<float>();
         const int64_t mg = g.group_maps(), cg = g.group_channels(), k = g.k();
         const int64_t in_size = g.h * g.w, out_size = g.oh * g.ow;
+        const WinogradShape ws{g.batch, g.channels, g.maps, g.h, g.w, g.oh, g.ow, g.pt, g.pl, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.group};
+        const ResidualInput residual = residual_input(ctx);
+        if (!residual.data && winograd_applies(ws)) {
+            m_winograd.prepare(m_simd, wv, m_weights_constant.constant());
+            m_winograd.run(x, ws, bias, m_activation, y, &parallel);
+            return;
+        }
         pack_weights(wv, g);
 
         auto one = [&](int64_t index, const ops::ParallelFor* par) {
@@ -240,6 +265,11 @@ private:
             ep.bias = bias ? bias + grp * mg : nullptr;
             ep.bias_rs = 1;
             ep.act = m_activation;
+            if (residual.data) {
+                ep.residual = residual.data + (n * residual.maps + grp * mg) * out_size;
+                ep.residual_rs = out_size;
+                ep.residual_rows = std::clamp<int64_t>(residual.maps - grp * mg, 0, mg);
+            }
             float* yg = y + (n * g.maps + grp * mg) * out_size;
             if (g.pointwise()) {
                 sgemm(m_packed[static_cast<size_t>(grp)], StridedB(xg, in_size, 1), out_size, yg, out_size, ep, par);
@@ -290,10 +320,24 @@ private:
         const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;
         float* y = ctx.output(0).as<float>();
         const int64_t taps = g.kh * g.kw, in_size = g.h * g.w, out_size = g.oh * g.ow;
+        const ResidualInput residual = residual_input(ctx);
         auto planes = [&](int64_t begin, int64_t end) {
             for (int64_t plane = begin; plane < end; ++plane) {
                 const int64_t c = plane % g.channels;
-                depthwise_plane(x + plane * in_size, weights + c * taps, bias ? bias[c] : 0.f, g, y + plane * out_size);
+                float* out = y + plane * out_size;
+                if (!residual.data) {
+                    depthwise_plane(x + plane * in_size, weights + c * taps, bias ? bias[c] : 0.f, g, m_activation, out);
+                    continue;
+                }
+                // The residual goes in before the activation: the plane without it, then both in one pass.
+                depthwise_plane(x + plane * in_size, weights + c * taps, bias ? bias[c] : 0.f, g, ops::Activation{}, out);
+                Epilogue ep;
+                ep.act = m_activation;
+                if (c < residual.maps) {
+                    ep.residual = residual.data + (plane / g.channels * residual.maps + c) * out_size;
+                    ep.residual_rows = 1;
+                }
+                if (!ep.trivial()) m_simd.epilogue(out, out_size, 1, out_size, 0, 0, ep);
             }
         };
         const int64_t count = g.batch * g.channels;
@@ -309,7 +353,7 @@ private:
     // themselves when stride 1 needs no column padding, else padded copies of the rows with the columns
     // de-interleaved by stride phase (column q of phase s is padded column q * sw + s), kept in a ring of as many
     // rows as a window spans so that each input row is copied once. Rows outside the input read a zero row.
-    void depthwise_plane(const float* src, const float* wc, float b, const Geometry& g, float* out) const {
+    void depthwise_plane(const float* src, const float* wc, float b, const Geometry& g, const ops::Activation& act, float* out) const {
         const int64_t taps = g.kh * g.kw;
         const int64_t wp = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;  // padded columns the windows touch
         const bool in_place = g.sw == 1 && g.pl == 0 && wp <= g.w;
@@ -360,7 +404,7 @@ private:
             for (; oy + 2 <= g.oh; oy += 2) {
                 const float* four[4];
                 for (int64_t r = 0; r < 4; ++r) four[r] = input_row(oy - g.pt + r);
-                m_simd.depthwise3x3_rows2(four, wc, g.ow, b, m_activation, out + oy * g.ow, out + (oy + 1) * g.ow);
+                m_simd.depthwise3x3_rows2(four, wc, g.ow, b, act, out + oy * g.ow, out + (oy + 1) * g.ow);
             }
         }
         for (; oy < g.oh; ++oy) {
@@ -369,7 +413,7 @@ private:
                 const float* row = input_row(oy * g.sh - g.pt + ky * g.dh);
                 for (int64_t kx = 0; kx < g.kw; ++kx) *tap++ = row + column_offsets[static_cast<size_t>(kx)];
             }
-            m_simd.depthwise_row(tap_rows.data(), wc, static_cast<int>(taps), g.ow, b, m_activation, out + oy * g.ow);
+            m_simd.depthwise_row(tap_rows.data(), wc, static_cast<int>(taps), g.ow, b, act, out + oy * g.ow);
         }
     }
 
@@ -394,6 +438,7 @@ private:
     int64_t m_group;
     const SimdKernels& m_simd;
     ops::Activation m_activation;
+    bool m_residual = false;  // input 3 is added before the activation (fuse_residual_add)
     ConstantInput m_weights_constant;
 
     std::mutex m_mutex;
@@ -401,6 +446,7 @@ private:
     const void* m_packed_from = nullptr;
     ops::Shape m_packed_shape;
     int64_t m_packed_kc = 0;
+    WinogradConv m_winograd;  // 3x3 stride-1 convs large enough for Winograd
 };
 
 }  // namespace

@@ -1,4 +1,5 @@
-// The CPU backend: device memory is aligned host memory, copies are memcpy. Conv, ConvTranspose, Gemm and MatMul
+// The CPU backend: device memory is aligned host memory, copies are memcpy. Conv, ConvTranspose, Gemm, MatMul and
+// the memory-bound ops (MaxPool, AveragePool, GlobalAveragePool, Transpose, Softmax, LogSoftmax, Sigmoid, Tanh)
 // run the backend's SIMD kernels (fast_kernels.h); every other op runs its reference kernel.
 #include <cstdlib>
 #include <cstring>
@@ -57,6 +58,14 @@ public:
         if (op_type == "ConvTranspose") return cpu::make_conv_transpose_kernel(attributes, opset, simd);
         if (op_type == "Gemm") return cpu::make_gemm_kernel(attributes, opset, simd);
         if (op_type == "MatMul") return cpu::make_matmul_kernel(attributes, opset, simd);
+        if (op_type == "MaxPool") return cpu::make_max_pool_kernel(attributes, opset, simd);
+        if (op_type == "AveragePool") return cpu::make_average_pool_kernel(attributes, opset, simd);
+        if (op_type == "GlobalAveragePool") return cpu::make_global_average_pool_kernel(attributes, opset, simd);
+        if (op_type == "Transpose") return cpu::make_transpose_kernel(attributes, opset, simd);
+        if (op_type == "Softmax") return cpu::make_softmax_kernel(attributes, opset, simd);
+        if (op_type == "LogSoftmax") return cpu::make_log_softmax_kernel(attributes, opset, simd);
+        if (op_type == "Sigmoid") return cpu::make_sigmoid_kernel(attributes, opset, simd);
+        if (op_type == "Tanh") return cpu::make_tanh_kernel(attributes, opset, simd);
         return nullptr;
     }
 };

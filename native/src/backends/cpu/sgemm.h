@@ -16,11 +16,16 @@ namespace lite::backend::cpu {
 struct GemmTuning {
     int64_t kc = 256;               //!< K block: a kc x NR panel of B stays in L1
     int64_t nc = 256;               //!< N block per task: a kc x nc block of B stays in L2
-    //! Below this much work (in GEMM flops), a kernel runs on the calling thread only: one parallel_for of the
-    //! network's pool costs ~40-50 us here (waking the worker, then waking the caller), so splitting ~150 us of
-    //! work in two gains little and shorter work loses.
-    double serial_flops = 16e6;
+    //! Below this much work (in GEMM flops), a kernel runs on the calling thread only. Within a forward the pool's
+    //! workers spin between ops, so a parallel_for costs a few us (BlazeFace at 2 threads: 16e6 → 1e6 took
+    //! 3.7 → 2.7 ms); only the first op after an idle gap pays ~40-50 us to wake a sleeping worker.
+    double serial_flops = 1e6;
     int64_t cols_floats = 1 << 18;  //!< ConvTranspose's cols buffer (GEMM output before col2im), per thread
+    //! The same gate for the memory-bound kernels (pools, Transpose, Softmax, activations; parallel_if in
+    //! fast_kernels.h), in floats read plus written as a pool moves them (~0.1 ns each here): ~6.5 us on one
+    //! thread, as serial_flops. A sleeping worker costs them little more: their loops are split in a few large
+    //! chunks, and the caller runs a chunk that no worker has claimed yet itself.
+    double serial_floats = 1 << 16;
 };
 GemmTuning& gemm_tuning();
 

@@ -4,13 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "ops/op.h"
 
 namespace lite::backend::cpu {
 
-//! What is applied to each output element after the dot products: y = act(alpha * acc + beta * bias(row, col)),
+//! What is applied to each output element after the dot products: y = act(alpha * acc + beta * bias(row, col) + r),
 //! where bias(row, col) = bias[row * bias_rs + col * bias_cs] (bias_cs is 0 or 1) or 0 without a bias. Rows and
 //! columns are those of the whole output, so that a tile at (row0, col0) finds its bias values.
 struct Epilogue {
@@ -18,8 +19,13 @@ struct Epilogue {
     const float* bias = nullptr;
     int64_t bias_rs = 0, bias_cs = 0;
     ops::Activation act;
+    //! A residual connection added before the activation: residual[row * residual_rs + col] for rows below
+    //! residual_rows (rows past it get nothing: a residual padded with zero channels).
+    const float* residual = nullptr;
+    int64_t residual_rs = 0, residual_rows = 0;
 
-    bool trivial() const { return alpha == 1.f && !bias && act.identity(); }
+    bool trivial() const { return alpha == 1.f && !bias && !residual && act.identity(); }
+    const float* residual_row(int64_t row) const { return residual && row < residual_rows ? residual + row * residual_rs : nullptr; }
 };
 
 //! True when the activation has a vector form in the kernels (the others are applied with Activation::apply).
@@ -54,6 +60,57 @@ struct SimdKernels {
 
     //! even[i] = src[2i], odd[i] = src[2i + 1] for i < pairs: stride-2 columns split by phase.
     void (*deinterleave2)(const float* src, int64_t pairs, float* even, float* odd);
+
+    // Winograd F(4x4, 3x3) convolution (winograd.cpp; the layouts are described in winograd_kernels.inc). Blocks
+    // of at most kWinogradTiles tiles and kWinogradKc input channels; fixed strides (floats) between the phase
+    // planes and between the GEMM B operands of the 36 products, so that the transforms address them as constants.
+    static constexpr int64_t kWinogradTiles = 128, kWinogradKc = 128;
+    static constexpr int64_t kWinogradPlaneStride = kWinogradTiles + 48;
+    static constexpr int64_t kWinogradVStride = kWinogradTiles * kWinogradKc + 16;
+    //! Phase planes of six input rows: out[(4r + q) * kWinogradPlaneStride + i] = plane[(y0 + r) * w + x0 + 4i + q]
+    //! (r < 6, q < 4, i < count), 0 outside the h x w plane; may write garbage to lanes [count, count + 16).
+    void (*winograd43_split)(const float* plane, int64_t h, int64_t w, int64_t y0, int64_t x0, int64_t count,
+                             float* out);
+    //! Input transform B^T d B of one channel for panels * nr tiles read from phase planes, into GEMM B panels.
+    void (*winograd43_input)(const float* planes, int64_t panels, float* v, int64_t panel_stride);
+    //! Output transform A^T m A of one map for count tiles (a multiple of the vector width), with bias and the
+    //! activation, into 16 output planes of stride ps.
+    void (*winograd43_output)(const float* m, int64_t t_stride, int64_t count, float bias,
+                              const ops::Activation& act, float* out, int64_t ps);
+    //! An output row from four output planes: out[4i + x] = planes[x * ps + i] for 4i + x < limit, i < count.
+    void (*winograd43_merge)(const float* planes, int64_t ps, int64_t count, int64_t limit, float* out);
+
+    // The memory-bound kernels (pool_kernel.cpp, softmax_kernel.cpp, activation_kernel.cpp, transpose_kernel.cpp;
+    // the code is in memory_bound_kernels.inc). Where a function takes x and y, y may be x.
+    //! y[i] = exp(x[i]), within about 2 ulp; 0 below ln(FLT_MIN) (where the true values are subnormal), +inf above
+    //! ln(FLT_MAX), NaN for NaN.
+    void (*exp)(const float* x, int64_t n, float* y);
+    //! y[i] = 1 / (1 + exp(-x[i])), as e / (1 + e) with e = exp(x[i]) for negative x[i] (no overflow).
+    void (*sigmoid)(const float* x, int64_t n, float* y);
+    //! y[i] = tanh(x[i]).
+    void (*tanh)(const float* x, int64_t n, float* y);
+    //! The largest of x[0:n], -inf for n = 0. A NaN is skipped as std::max skips it, except on NEON, where the
+    //! result is NaN.
+    float (*row_max)(const float* x, int64_t n);
+    //! x[0] + ... + x[n - 1], in lane order.
+    float (*row_sum)(const float* x, int64_t n);
+    //! The sum of exp(x[i] - shift) over i < n; each term is also stored in y[i] unless y is null.
+    float (*exp_sum)(const float* x, int64_t n, float shift, float* y);
+    //! y = softmax(x[0:n]) = exp(x - max) / sum; NaN throughout where x holds a NaN or +inf or only -inf.
+    void (*softmax_row)(const float* x, int64_t n, float* y);
+    //! out[i] = max over t < count of src[t][i] for i < n (count >= 1). False when a value read was NaN or infinite:
+    //! out then holds no defined maxima (the caller recomputes them with the reference's NaN rule).
+    bool (*max_arrays)(const float* const* src, int count, int64_t n, float* out);
+    //! out[i] = src[0][i] + ... + src[count - 1][i] for i < n (count >= 1).
+    void (*sum_arrays)(const float* const* src, int count, int64_t n, float* out);
+    //! out[i] = max over t < count of src[t][2i] and src[t][2i + 1] for i < pairs (count >= 1): a pool's 2-wide,
+    //! stride-2 windows straight from its input rows. False when a NaN was read (out is then not defined).
+    bool (*max_pairs)(const float* const* src, int count, int64_t pairs, float* out);
+    //! out[c][i] = in[i * k + c] for i < n, c < k, 2 <= k <= 4: n records of k 32-bit fields split into k arrays
+    //! (a transpose with a narrow side, as NHWC -> NCHW with 3 channels; transpose_kernel.cpp).
+    void (*split_fields32)(const uint32_t* in, int64_t n, int k, uint32_t* const* out);
+    //! The reverse: out[i * k + c] = in[c][i].
+    void (*merge_fields32)(const uint32_t* const* in, int64_t n, int k, uint32_t* out);
 };
 
 //! The fastest table this CPU runs (chosen once, by CPU features).

@@ -2,6 +2,9 @@
 // (SSE2, NEON). They run where no tuned table applies and are held to the reference kernels like the others.
 #include "backends/cpu/simd.h"
 
+#include <cmath>
+#include <cstring>
+
 namespace lite::backend::cpu {
 namespace {
 
@@ -39,6 +42,35 @@ struct V {
         for (int i = 0; i < 4; ++i) a.v[i] = a.v[i] < b.v[i] ? a.v[i] : b.v[i];
         return a;
     }
+    // For exp and the functions built on it (memory_bound_kernels.inc).
+    static reg sub(reg a, reg b) {
+        for (int i = 0; i < 4; ++i) a.v[i] -= b.v[i];
+        return a;
+    }
+    static reg div(reg a, reg b) {
+        for (int i = 0; i < 4; ++i) a.v[i] /= b.v[i];
+        return a;
+    }
+    static reg round(reg a) {
+        for (int i = 0; i < 4; ++i) a.v[i] = std::nearbyint(a.v[i]);
+        return a;
+    }
+    //! 2^n for integral n in [-127, 127] (-127 gives 0); a NaN gives 1 (the callers' results are NaN anyway).
+    static reg pow2n(reg n) {
+        for (int i = 0; i < 4; ++i) {
+            const int32_t e = n.v[i] >= -127.f && n.v[i] <= 127.f ? static_cast<int32_t>(n.v[i]) : 0;
+            const uint32_t bits = static_cast<uint32_t>(e + 127) << 23;
+            std::memcpy(&n.v[i], &bits, sizeof bits);
+        }
+        return n;
+    }
+    //! a < b ? x : y, lane by lane (false where a or b is NaN).
+    static reg blend_lt(reg a, reg b, reg x, reg y) {
+        for (int i = 0; i < 4; ++i) y.v[i] = a.v[i] < b.v[i] ? x.v[i] : y.v[i];
+        return y;
+    }
+    //! The sum of the lanes (in a tree).
+    static float reduce_add(reg a) { return (a.v[0] + a.v[2]) + (a.v[1] + a.v[3]); }
 };
 
 constexpr int kMr = 4, kNrVec = 2;

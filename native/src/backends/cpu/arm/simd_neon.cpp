@@ -23,6 +23,16 @@ struct V {
     EL_INLINE reg fma(reg a, reg b, reg c) { return vfmaq_f32(c, a, b); }
     EL_INLINE reg max(reg a, reg b) { return vmaxq_f32(a, b); }
     EL_INLINE reg min(reg a, reg b) { return vminq_f32(a, b); }
+    // For exp and the functions built on it (memory_bound_kernels.inc).
+    EL_INLINE reg sub(reg a, reg b) { return vsubq_f32(a, b); }
+    EL_INLINE reg div(reg a, reg b) { return vdivq_f32(a, b); }
+    EL_INLINE reg round(reg a) { return vrndnq_f32(a); }
+    //! 2^n for integral n in [-127, 127] (-127 gives 0).
+    EL_INLINE reg pow2n(reg n) { return vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23)); }
+    //! a < b ? x : y, lane by lane (false where a or b is NaN).
+    EL_INLINE reg blend_lt(reg a, reg b, reg x, reg y) { return vbslq_f32(vcltq_f32(a, b), x, y); }
+    //! The sum of the lanes (in a tree).
+    EL_INLINE float reduce_add(reg a) { return vaddvq_f32(a); }
 };
 
 // 24 accumulators, 3 B vectors and a broadcast of the 32 q registers.

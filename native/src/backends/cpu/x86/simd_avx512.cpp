@@ -10,6 +10,7 @@
 // GCC 12 warns that its own _mm512_max_ps/_mm512_min_ps read an undefined register (their masked form's unused
 // source operand); the code is correct.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace lite::backend::cpu {
 namespace {
@@ -30,6 +31,18 @@ struct V {
     EL_INLINE reg fma(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
     EL_INLINE reg max(reg a, reg b) { return _mm512_max_ps(a, b); }
     EL_INLINE reg min(reg a, reg b) { return _mm512_min_ps(a, b); }
+    // For exp and the functions built on it (memory_bound_kernels.inc).
+    EL_INLINE reg sub(reg a, reg b) { return _mm512_sub_ps(a, b); }
+    EL_INLINE reg div(reg a, reg b) { return _mm512_div_ps(a, b); }
+    EL_INLINE reg round(reg a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+    //! 2^n for integral n in [-127, 127] (-127 gives 0).
+    EL_INLINE reg pow2n(reg n) {
+        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23));
+    }
+    //! a < b ? x : y, lane by lane (false where a or b is NaN).
+    EL_INLINE reg blend_lt(reg a, reg b, reg x, reg y) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), y, x); }
+    //! The sum of the lanes (in a tree).
+    EL_INLINE float reduce_add(reg a) { return _mm512_reduce_add_ps(a); }
 };
 
 // 24 accumulators, 2 B vectors and 1 broadcast of the 32 zmm registers.
