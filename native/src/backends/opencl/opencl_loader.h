@@ -9,7 +9,11 @@ namespace lite::backend::opencl {
 #define EDGELITE_OPENCL_FUNCTIONS(X)                                                                          \
     X(clGetPlatformIDs) X(clGetDeviceIDs) X(clGetDeviceInfo) X(clCreateContext) X(clReleaseContext)           \
     X(clCreateCommandQueue) X(clReleaseCommandQueue) X(clCreateBuffer) X(clReleaseMemObject)                  \
-    X(clEnqueueWriteBuffer) X(clEnqueueReadBuffer) X(clEnqueueCopyBuffer) X(clEnqueueFillBuffer) X(clFinish)
+    X(clEnqueueWriteBuffer) X(clEnqueueReadBuffer) X(clEnqueueCopyBuffer) X(clEnqueueFillBuffer) X(clFinish)  \
+    X(clRetainContext) X(clCreateProgramWithSource) X(clCreateProgramWithBinary) X(clBuildProgram)             \
+    X(clGetProgramInfo) X(clGetProgramBuildInfo) X(clReleaseProgram) X(clCreateKernel) X(clReleaseKernel)       \
+    X(clSetKernelArg) X(clGetKernelWorkGroupInfo) X(clEnqueueNDRangeKernel) X(clEnqueueMarkerWithWaitList)      \
+    X(clGetCommandQueueInfo) X(clWaitForEvents) X(clReleaseEvent)
 
 struct Api {
 #define EDGELITE_OPENCL_MEMBER(name) decltype(&::name) name = nullptr;

@@ -1,0 +1,20 @@
+# Turns the OpenCL C sources into string literals (a generated .cpp), so the library reads no file at run time.
+# Called from CMakeLists.txt at configure time: edgelite_embed_opencl_kernels(<output.cpp> <file.cl>...) in order.
+function(edgelite_embed_opencl_kernels output)
+  set(body "")
+  set(count 0)
+  foreach(file IN LISTS ARGN)
+    file(READ ${file} text)
+    get_filename_component(name ${file} NAME)
+    string(APPEND body "    {\"${name}\", R\"EDGELITE_CL(${text})EDGELITE_CL\"},\n")
+    math(EXPR count "${count} + 1")
+  endforeach()
+  set(content "// Generated from native/src/backends/opencl/kernels/*.cl by embed_kernels.cmake: do not edit.\n")
+  string(APPEND content "#include \"backends/opencl/opencl_kernels.h\"\n\nnamespace lite::backend::opencl {\n\n")
+  string(APPEND content "const ClKernelSource kClKernelSources[] = {\n${body}};\nconst size_t kClKernelSourceCount = ${count};\n\n")
+  string(APPEND content "}  // namespace lite::backend::opencl\n")
+  # Rewritten only when the text changes, so an unrelated reconfigure rebuilds nothing.
+  file(WRITE ${output}.tmp "${content}")
+  configure_file(${output}.tmp ${output} COPYONLY)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${ARGN})
+endfunction()
