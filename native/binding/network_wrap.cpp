@@ -3,6 +3,7 @@
 #include "errors.h"
 #include "js_memory.h"
 #include "lite/error.h"
+#include "run_thread.h"
 #include "tensor_wrap.h"
 
 namespace edgelite::binding {
@@ -72,14 +73,19 @@ Napi::Array to_js_strings(Napi::Env env, const std::vector<std::string>& names) 
 
 class ForwardWorker final : public Napi::AsyncWorker {
 public:
-    ForwardWorker(Napi::Env env, std::shared_ptr<lite::Network> network)
-            : Napi::AsyncWorker(env), m_network(std::move(network)), m_deferred(Napi::Promise::Deferred::New(env)) {}
+    ForwardWorker(Napi::Env env, std::shared_ptr<lite::Network> network, std::shared_ptr<RunThread> run_thread)
+            : Napi::AsyncWorker(env),
+              m_network(std::move(network)),
+              m_run_thread(std::move(run_thread)),
+              m_deferred(Napi::Promise::Deferred::New(env)) {}
     Napi::Promise promise() const { return m_deferred.Promise(); }
 
     void Execute() override {
         try {
-            m_network->forward();
-            m_network->wait();
+            m_run_thread->run([this] {
+                m_network->forward();
+                m_network->wait();
+            });
         } catch (const lite::Error& e) {
             m_code = e.code_name();
             SetError(e.what());
@@ -99,6 +105,7 @@ public:
 
 private:
     std::shared_ptr<lite::Network> m_network;  // keeps the network alive while the run is in flight
+    std::shared_ptr<RunThread> m_run_thread;   // the network's forward thread, alive while the run is in flight
     Napi::Promise::Deferred m_deferred;
     std::string m_code = "INTERNAL";
 };
@@ -174,7 +181,7 @@ Napi::Value NetworkWrap::forward(const Napi::CallbackInfo& info) {
 
 Napi::Value NetworkWrap::forward_async(const Napi::CallbackInfo& info) {
     release_pending_anchors();
-    auto* worker = new ForwardWorker(info.Env(), m_network);  // owned by libuv until it completes
+    auto* worker = new ForwardWorker(info.Env(), m_network, m_run_thread);  // owned by libuv until it completes
     Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;

@@ -1,5 +1,6 @@
-// The raw Network class seen by sdk/src/native.ts: marshalling over lite::Network, forwardAsync on a worker
-// thread (Napi::AsyncWorker: Execute never touches JS, the promise settles on the JS thread).
+// The raw Network class seen by sdk/src/native.ts: marshalling over lite::Network, forwardAsync off the JS thread
+// (Napi::AsyncWorker: Execute never touches JS, the promise settles on the JS thread; the forward itself runs on
+// the network's own RunThread).
 #pragma once
 
 #include <napi.h>
@@ -7,6 +8,7 @@
 #include <memory>
 
 #include "lite/network.h"
+#include "run_thread.h"
 
 namespace edgelite::binding {
 
@@ -43,6 +45,7 @@ private:
     static NetworkWrap* unwrap(const Napi::Value& value);
 
     std::shared_ptr<lite::Network> m_network;
+    std::shared_ptr<RunThread> m_run_thread = std::make_shared<RunThread>();  // runs forwardAsync (run_thread.h)
 };
 
 }  // namespace edgelite::binding
