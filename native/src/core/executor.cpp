@@ -34,6 +34,7 @@ Executor::Executor(Graph& graph, const Plan& plan, ThreadPool& pool)
 
 void Executor::run(Arena& arena, const std::vector<std::shared_ptr<Tensor>>& inputs,
                    const std::vector<std::shared_ptr<Tensor>>& outputs, std::vector<ProfileEvent>* profile) {
+    const ThreadPool::Busy busy(m_pool);  // workers stay awake for the whole run
     char* arena_base = arena.reserve(m_plan.arena_bytes);
     std::vector<ops::TensorView> views(m_graph.values.size());
     std::map<int, size_t> output_index;

@@ -28,18 +28,31 @@ constexpr uint64_t make_job(uint32_t generation, int64_t next, int64_t chunks) {
     return (uint64_t(generation) << 32) | (uint64_t(next) << 16) | uint64_t(chunks);
 }
 
-//! Spins until done() or kSpin has passed; returns done().
-template <typename Done>
-bool spin_until(Done done) {
+//! Spins until done() or kSpin has passed since the last time extend() was true; returns done().
+template <typename Done, typename Extend>
+bool spin_until(Done done, Extend extend) {
     if (done()) return true;
-    const auto deadline = std::chrono::steady_clock::now() + kSpin;
+    auto deadline = std::chrono::steady_clock::now() + kSpin;
     for (;;) {
         for (int i = 0; i < 32; ++i) {
             LITE_CPU_RELAX();
             if (done()) return true;
         }
-        if (std::chrono::steady_clock::now() >= deadline) return done();
+        // A spinning thread can share a core with the one it waits for (after an idle gap the OS may wake both
+        // onto one core): yielding lets that one run. 2 threads, 20 ms between BlazeFace runs: 8.5 -> 2.8-4.2 ms.
+        std::this_thread::yield();
+        const auto now = std::chrono::steady_clock::now();
+        if (extend()) {
+            deadline = now + kSpin;
+        } else if (now >= deadline) {
+            return done();
+        }
     }
+}
+
+template <typename Done>
+bool spin_until(Done done) {
+    return spin_until(done, [] { return false; });
 }
 
 }  // namespace
@@ -122,18 +135,34 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
     if (error) std::rethrow_exception(error);
 }
 
+ThreadPool::Busy::Busy(ThreadPool& pool) : m_pool(pool) {
+    if (pool.m_workers.empty()) return;
+    pool.m_busy.fetch_add(1);
+    if (pool.m_sleepers.load() > 0) {
+        { std::lock_guard<std::mutex> lock(pool.m_mutex); }
+        pool.m_wake.notify_all();
+    }
+}
+
+ThreadPool::Busy::~Busy() {
+    if (!m_pool.m_workers.empty()) m_pool.m_busy.fetch_sub(1);
+}
+
 void ThreadPool::worker_loop() {
     uint32_t seen = 0;
     auto has_news = [&] {
         return m_stop.load(std::memory_order_relaxed) ||
                job_generation(m_job.load(std::memory_order_relaxed)) != seen;
     };
+    auto busy = [&] { return m_busy.load(std::memory_order_relaxed) > 0; };
     for (;;) {
-        if (!spin_until(has_news)) {
+        if (!spin_until(has_news, busy)) {
             std::unique_lock<std::mutex> lock(m_mutex);
             m_sleepers.fetch_add(1);
-            m_wake.wait(lock, [&] { return m_stop.load() || job_generation(m_job.load()) != seen; });
+            // A Busy scope starting wakes the worker too, so that it spins before the run's first parallel op.
+            m_wake.wait(lock, [&] { return m_stop.load() || job_generation(m_job.load()) != seen || m_busy.load() > 0; });
             m_sleepers.fetch_sub(1);
+            if (!has_news()) continue;
         }
         if (m_stop.load()) return;
         seen = job_generation(m_job.load(std::memory_order_acquire));
