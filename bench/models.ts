@@ -8,11 +8,13 @@
 //   --threads 1,2       thread counts (default 1,2): edgelite threadsNumber, ORT intraOpNumThreads
 //   --seconds N         timed budget per model and thread count, in seconds (default 3)
 //   --min-iters N       iterations wanted at least (default 10), as long as the cap allows (see below)
-//   --gap-ms N          idle time before each timed run (default 5; 0: none). Both engines' thread pools spin
-//                       for a while after a run (ORT's intra-op workers, edgelite's for 100 us): without a gap, at
-//                       2 threads the engine that runs next shares a core with the other's spinning worker, which
-//                       made edgelite's 2-thread medians 1.7x slower than when it runs alone. A gap is also what
-//                       an application sees: frames arrive every 33 ms at 30 fps, and pools idle in between
+//   --block N           runs of one engine in a row before the other's turn (default 10), with --pause-ms between
+//                       turns (default 200). Both engines' thread pools keep spinning for a while after a run (ORT's
+//                       intra-op workers for tens of ms): interleaving single runs, the engine that ran second
+//                       shared a core with the other's spinning worker at 2 threads (edgelite's det median 47 ms
+//                       instead of 18 alone). The first run of each turn counts like the others
+//   --gap-ms N          idle time before each timed run inside a turn (default 0): frames arriving at intervals,
+//                       as an application sees them (pools and caches go cold in between)
 //   --quick             1 thread, 1 s budget, 5 iterations wanted: a smoke run
 //   --processes N       run the timing in N fresh processes, one after another (default 1), and report per case the
 //                       median of the per-process medians and ratios, with the range of the ratios: this VM's
@@ -30,10 +32,11 @@
 //   2. First run of each, timed (reported apart; it counts as warm-up), and the outputs compared (relative L2
 //      error of edgelite's against ORT's, in the JSON; a warning above 1e-4).
 //   3. Warm-up: more interleaved runs until min(1 s, budget / 3) has passed since the first runs began.
-//   4. Timed runs, interleaved: edgelite (`await network.forwardAsync()`) then ORT (`await session.run(feeds)`),
-//      same input, alternately, each after an idle --gap-ms and timed alone with performance.now(). They go on
-//      until the budget is spent and --min-iters pairs ran, but stop at the cap (4 x budget) once 3 pairs ran: a model that takes
-//      seconds per run gets 3 timed runs, never minutes. The iteration count is reported.
+//   4. Timed runs, in alternating turns of --block runs: edgelite (`await network.forwardAsync()`), then ORT
+//      (`await session.run(feeds)`), same input, --pause-ms between turns, each run timed alone with
+//      performance.now(). They go on until the budget is spent and --min-iters runs of each were made, but stop at
+//      the cap (4 x budget) once 3 ran: a model that takes seconds per run gets few timed runs, never minutes.
+//      The iteration count is reported.
 //   Reported: the median of each engine, the ratio ORT median / edgelite median (> 1: edgelite is faster), and
 //   the geometric mean of the ratios per thread count (models where both engines ran).
 // Memory, afterwards, in child processes (bench/memory-child.ts), one per engine, model and thread count, two at a
@@ -72,6 +75,9 @@ interface Options {
   minIters: number;
   /** Idle milliseconds before each timed run, so that the other engine's spinning workers have gone to sleep. */
   gapMs: number;
+  /** Runs of one engine per turn, and the pause between turns. */
+  block: number;
+  pauseMs: number;
   memory: boolean;
   out: string;
   quick: boolean;
@@ -83,7 +89,7 @@ const USAGE = 'usage: npm run bench -- [--models a,b] [--threads 1,2] [--seconds
 
 function parseOptions(argv: string[], allModels: string[]): Options {
   const options: Options = {
-    models: allModels, threads: [1, 2], seconds: 3, minIters: 10, gapMs: 5, memory: true,
+    models: allModels, threads: [1, 2], seconds: 3, minIters: 10, gapMs: 0, block: 10, pauseMs: 200, memory: true,
     out: join(ROOT, 'bench', 'results', 'latest.json'), quick: false, processes: 1,
   };
   let threadsGiven = false;
@@ -121,6 +127,12 @@ function parseOptions(argv: string[], allModels: string[]): Options {
       case '--min-iters':
         options.minIters = positive('--min-iters', value(), true);
         minItersGiven = true;
+        break;
+      case '--block':
+        options.block = positive('--block', value(), true);
+        break;
+      case '--pause-ms':
+        options.pauseMs = positive('--pause-ms', value(), false);
         break;
       case '--gap-ms': {
         const text = value();
@@ -494,10 +506,13 @@ async function timeCase(model: ModelCase, threads: number, options: Options, lab
       const capped = elapsed >= cap && iterations >= FLOOR_ITERS;
       if (engines.length === 0 || enough || capped) break;
       for (const entry of [...engines]) {
-        const ms = await runOnce(entry);
-        if (ms !== undefined) samples[entry.name].push(ms);
+        await new Promise((resolve) => setTimeout(resolve, options.pauseMs));  // the other engine's workers settle
+        for (let b = 0; b < options.block && engines.includes(entry); b++) {
+          const ms = await runOnce(entry);
+          if (ms !== undefined) samples[entry.name].push(ms);
+        }
       }
-      iterations++;
+      iterations += options.block;
       if (tty && performance.now() - shown >= 100) {
         show();
         shown = performance.now();
@@ -831,7 +846,7 @@ async function run(options: Options, models: ModelCase[], dir: string, command: 
     command,
     machine,
     machineLine,
-    options: { models: options.models, threads: options.threads, seconds: options.seconds, minIters: options.minIters, gapMs: options.gapMs,
+    options: { models: options.models, threads: options.threads, seconds: options.seconds, minIters: options.minIters, gapMs: options.gapMs, block: options.block, pauseMs: options.pauseMs,
       floorIters: FLOOR_ITERS, capSeconds: options.seconds * CAP_FACTOR, memory: options.memory, quick: options.quick,
       processes: options.processes },
     ortSessionOptions: { interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' },
