@@ -1,11 +1,12 @@
 // The backend interface: everything the core needs from a device (enumeration, memory, copies, ordering).
 // The core only talks to devices through this interface and never asks which backend it is talking to.
-// Later parts add kernels and supports_op() here; a backend lives entirely in its own folder.
+// Devices that run networks add a stream and per-node device kernels; a backend lives entirely in its own folder.
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "lite/common.h"
 #include "ops/op.h"
@@ -19,6 +20,58 @@ struct Allocation {
     void* handle = nullptr;
     void* host = nullptr;
     size_t bytes = 0;
+};
+
+//! A tensor as a device kernel sees it: an allocation's handle (a cl_mem for OpenCL) and a byte offset into it.
+//! A null handle is an absent input (or a constant the kernel holds itself).
+struct DeviceTensor {
+    void* handle = nullptr;
+    size_t offset = 0;
+};
+
+//! What a backend needs to decide whether it can run a node on its device and to prepare the launch. Shapes are
+//! the planned ones (known at load); `constant` is the value of an input that is a constant (weights, axes,
+//! scales), else nullptr.
+struct NodeDesc {
+    struct Tensor {
+        bool present = false;
+        LiteDataType dtype = LITE_FLOAT;
+        ops::Shape shape;
+        const ops::TensorView* constant = nullptr;
+    };
+    std::string op_type;
+    const ops::Attributes* attributes = nullptr;
+    int opset = 0;
+    std::vector<Tensor> inputs, outputs;
+    ops::Activation activation;  //!< fused into the node's epilogue by the passes (Conv, ConvTranspose, Gemm, MatMul)
+    bool residual = false;       //!< Conv with a fused residual add: input 3
+};
+
+//! The ordered queue of one network on one device and the host memory it shares with the device. Host memory is
+//! wrapped once (zero copy where the device shares memory with the CPU) and then belongs either to the host or to
+//! the device: to_device() before device kernels use it after the CPU wrote it, to_host() (which waits for the
+//! device's queued work) before the CPU reads or writes it again.
+class DeviceStream {
+public:
+    virtual ~DeviceStream() = default;
+    //! Host memory that this device's kernels can use in place; it starts as the host's.
+    virtual Allocation wrap_host(void* host, size_t bytes) = 0;
+    virtual void unwrap_host(const Allocation& allocation) noexcept = 0;
+    virtual void to_device(const Allocation& allocation) = 0;
+    virtual void to_host(const Allocation& allocation) = 0;
+    //! Waits for every queued command.
+    virtual void finish() = 0;
+};
+
+//! One node prepared to run on a device: attributes resolved, constants uploaded (owned by the kernel).
+class DeviceKernel {
+public:
+    virtual ~DeviceKernel() = default;
+    //! Enqueues the node on the stream. inputs/outputs parallel the node's; constant inputs are passed as {}.
+    virtual void run(DeviceStream& stream, const std::vector<DeviceTensor>& inputs,
+                     const std::vector<DeviceTensor>& outputs) = 0;
+    //! Bytes of constants uploaded to the device when the kernel was made (for the copy statistics).
+    virtual size_t uploaded_bytes() const { return 0; }
 };
 
 class Backend {
@@ -58,6 +111,18 @@ public:
                                                        int /*opset*/) {
         return nullptr;
     }
+
+    // ---- Running networks (optional: backends without them leave networks to the CPU) ----
+
+    //! A new queue on the device for one network, or nullptr when this backend cannot run networks.
+    virtual std::unique_ptr<DeviceStream> create_stream(int /*device_id*/) { return nullptr; }
+    //! The node prepared for the device, or nullptr when the device cannot run it (the node then runs on the CPU).
+    //! May build the device's programs on first use.
+    virtual std::unique_ptr<DeviceKernel> create_device_kernel(int /*device_id*/, const NodeDesc& /*node*/) {
+        return nullptr;
+    }
+    //! True when the device uses the host's memory (integrated GPUs, CPU devices): wrapped host memory is zero copy.
+    virtual bool host_unified_memory(int /*device_id*/) { return false; }
 };
 
 //! The backend for a device type, or nullptr when this build does not include it.

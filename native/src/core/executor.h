@@ -1,5 +1,6 @@
 // Runs a planned graph: resolves every value to memory (arena, constants, IO tensors), runs dynamic nodes'
-// shape inference with the values of this run, and calls the kernels in schedule order.
+// shape inference with the values of this run, and calls the kernels in schedule order: on the network's device
+// for the nodes its backend prepared at plan time, else on the CPU.
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "backends/backend.h"
 #include "core/graph.h"
 #include "core/planner.h"
 #include "core/thread_pool.h"
@@ -38,20 +40,47 @@ struct ProfileEvent {
     double start_us = 0, duration_us = 0;
 };
 
+//! The device a network runs on besides the CPU (none: backend nullptr). The stream belongs to the network.
+struct DeviceContext {
+    backend::Backend* backend = nullptr;
+    int device_id = 0;
+    backend::DeviceStream* stream = nullptr;
+};
+
 class Executor {
 public:
-    Executor(Graph& graph, const Plan& plan, ThreadPool& pool);
+    //! With a device, asks its backend for a kernel for every node it can run (uploading their constants).
+    Executor(Graph& graph, const Plan& plan, ThreadPool& pool, const DeviceContext& device = {});
+    ~Executor();
+    Executor(const Executor&) = delete;
+    Executor& operator=(const Executor&) = delete;
     //! inputs/outputs: the IO tensors in graph.inputs/graph.outputs order. Output tensors are (re)shaped to
     //! the computed layouts; their memory (user memory included) receives the results. `profile`, when given,
     //! receives one event per node.
     void run(Arena& arena, const std::vector<std::shared_ptr<Tensor>>& inputs,
              const std::vector<std::shared_ptr<Tensor>>& outputs, std::vector<ProfileEvent>* profile = nullptr);
 
+    //! Whether graph node `node` runs on the device.
+    bool on_device(int node) const {
+        return static_cast<size_t>(node) < m_device_kernels.size() && m_device_kernels[static_cast<size_t>(node)] != nullptr;
+    }
+    bool has_device() const { return m_device.backend != nullptr; }
+    //! Bytes of constants the device kernels uploaded at plan time.
+    size_t uploaded_bytes() const { return m_uploaded_bytes; }
+
 private:
+    bool device_can_place(const Node& node) const;
     Graph& m_graph;
     const Plan& m_plan;
     ThreadPool& m_pool;
     std::vector<std::vector<uint8_t>> m_dynamic;  // per value, reused across runs
+    DeviceContext m_device;
+    std::vector<std::unique_ptr<backend::DeviceKernel>> m_device_kernels;  // per graph node; null: the CPU's
+    std::vector<int> m_device_io;  // graph inputs and outputs that device kernels read or write
+    size_t m_uploaded_bytes = 0;
+    backend::Allocation m_arena_wrap;  // the arena as the device sees it (wrapped host memory)
+    const char* m_arena_wrapped = nullptr;
+    size_t m_arena_wrapped_bytes = 0;
 };
 
 }  // namespace lite

@@ -49,6 +49,10 @@ struct Node {
     bool dynamic = false;  //!< output shapes are inferred at run time
     bool removed = false;  //!< folded or dead; skipped by the planner and executor
     std::string fused;     //!< ops fused into this node, e.g. "BatchNormalization+Relu", for info and profiles
+    //! What the passes fused into the kernel's epilogue (as told to fuse_activation / fuse_residual_add), for
+    //! device kernels made from the node's description.
+    ops::Activation activation;
+    bool residual = false;
 
     std::string describe() const { return "node '" + name + "' (" + op_type + ")"; }
 };

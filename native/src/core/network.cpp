@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "backends/backend.h"
 #include "core/executor.h"
 #include "core/graph.h"
 #include "core/onnx/onnx_model.h"
@@ -50,6 +51,8 @@ public:
     std::string deferred_reason;
     std::shared_ptr<ModelSource> source;
     std::unique_ptr<ThreadPool> pool;
+    backend::Backend* device = nullptr;             //!< the network's device besides the CPU (LITE_OPENCL), else nullptr
+    std::unique_ptr<backend::DeviceStream> stream;  //!< its queue; declared before the executor, which uses it
     std::shared_ptr<Arena> arena;
     Graph graph;
     Plan plan;
@@ -106,11 +109,7 @@ public:
 
     void load_source(std::shared_ptr<ModelSource> model) {
         if (loaded) throw Error(ErrorCode::InvalidState, "this network already has a model: create a new network");
-        if (config.device_type != LITE_CPU && config.device_type != LITE_DEVICE_DEFAULT) {
-            throw Error(ErrorCode::DeviceUnavailable, std::string("networks run on the CPU in this build; ") +
-                                                          device_name(config.device_type) +
-                                                          " networks arrive with their backend's kernels");
-        }
+        open_device();
         source = std::move(model);
         pool = std::make_unique<ThreadPool>(threads);
         for (const auto& input : source->inputs) input_names.push_back(input.name);
@@ -156,6 +155,24 @@ public:
         for (size_t i = 0; i < output_names.size(); ++i) outputs.push_back(std::make_shared<Tensor>(LITE_CPU, Layout{}));
         if (planned) shape_outputs();
         loaded = true;
+    }
+
+    // The device of config.device_type: the CPU needs nothing; a device backend that runs networks gets a queue
+    // for this network. Without a device: Error(DeviceUnavailable) saying what to install.
+    void open_device() {
+        const LiteDeviceType type = config.device_type;
+        if (type == LITE_CPU || type == LITE_DEVICE_DEFAULT) return;
+        if (type == LITE_CUDA) {
+            throw Error(ErrorCode::DeviceUnavailable, "CUDA network execution is not implemented yet: load the network "
+                                                      "with deviceType LITE_CPU (or LITE_OPENCL where an OpenCL device exists)");
+        }
+        backend::Backend& backend = backend::require_backend(type, config.device_id);
+        stream = backend.create_stream(config.device_id);
+        if (!stream) {
+            throw Error(ErrorCode::DeviceUnavailable, std::string(device_name(type)) + " networks are not supported "
+                                                      "by this build: use LITE_CPU or LITE_OPENCL");
+        }
+        device = &backend;
     }
 
     static std::string join(const std::vector<std::string>& names) {
@@ -226,7 +243,7 @@ public:
             if (computed[i] < 0) plan.slots[static_cast<size_t>(graph.outputs[i])].place = Plan::Place::None;
         }
         arena->reserve(plan.arena_bytes);  // peak memory is allocated at load, not at the first run
-        executor = std::make_unique<Executor>(graph, plan, *pool);
+        executor = std::make_unique<Executor>(graph, plan, *pool, DeviceContext{device, config.device_id, stream.get()});
         planned_input_layouts.clear();
         for (int id : graph.inputs) planned_input_layouts.push_back(layout_of(graph.values[static_cast<size_t>(id)]));
         planned = true;
@@ -626,6 +643,24 @@ std::string Network::get_graph_summary() const {
     std::ostringstream out;
     out << "nodes after passes: " << live << " (model: " << m_impl->source->nodes.size() << "), with run-time shapes: " << dynamic << "\n";
     for (const auto& [op, count] : histogram) out << "  " << op << ": " << count << "\n";
+    if (m_impl->executor && m_impl->executor->has_device()) {
+        // Where the nodes run: the device's kernels where its backend covers the node, the CPU for the rest.
+        size_t on_device = 0, on_cpu = 0;
+        std::set<std::string> fallback;
+        for (int n : m_impl->plan.schedule) {
+            if (m_impl->executor->on_device(n)) {
+                ++on_device;
+            } else {
+                ++on_cpu;
+                fallback.insert(m_impl->graph.nodes[static_cast<size_t>(n)].op_type);
+            }
+        }
+        std::string ops;
+        for (const auto& op : fallback) ops += (ops.empty() ? "" : ", ") + op;
+        out << "on " << m_impl->device->name() << ": " << on_device << " nodes, on cpu: " << on_cpu << " nodes";
+        if (!fallback.empty()) out << " (fallback: " << ops << ")";
+        out << "\n";
+    }
     // EDGELITE_GRAPH_DETAIL=1: every live node with its input and output shapes, for finding fusion patterns.
     const char* detail = std::getenv("EDGELITE_GRAPH_DETAIL");
     if (detail && *detail && *detail != '0') {

@@ -470,6 +470,7 @@ void fuse_residual_add(Graph& graph) {
             const auto conv_index = static_cast<int>(conv - graph.nodes.data());
             if (producer >= conv_index) continue;
             if (!conv->kernel->fuse_residual_add()) continue;
+            conv->residual = true;
             conv->inputs.resize(3, -1);
             conv->inputs.push_back(residual);
             conv->outputs[0] = add.outputs[0];
@@ -503,6 +504,10 @@ void fuse_activations(Graph& graph) {
         if (!producer || producer->dynamic || producer->outputs.empty() || producer->outputs[0] != data) continue;
         if (!only_first_output_used(graph, *producer)) continue;
         if (!producer->kernel->fuse_activation(activation)) continue;
+        if (!producer->activation.then(activation)) {
+            // The kernel took it, so the combination is one activation; keep the description the same.
+            throw Error(ErrorCode::Internal, producer->describe() + ": fused activations cannot be described as one");
+        }
         producer->outputs[0] = act_node.outputs[0];
         append_fused(*producer, act_node.op_type);
         act_node.removed = true;

@@ -1,5 +1,6 @@
-// `edgelite info MODEL`: inputs and outputs, op histogram, unsupported ops and the planned memory.
-import { LiteError, LiteIO, LiteLayout, LiteNetwork, LiteNetworkIO } from '../index.js';
+// `edgelite info MODEL`: inputs and outputs, op histogram, unsupported ops and the planned memory; with a device,
+// which nodes it runs (the graph summary's "on opencl: N nodes, on cpu: M nodes (fallback: ...)" line).
+import { LiteConfig, LiteDeviceType, LiteError, LiteIO, LiteLayout, LiteNetwork, LiteNetworkIO } from '../index.js';
 
 function mib(bytes: number): string {
   return `${(bytes / 1048576).toFixed(2)} MiB`;
@@ -12,7 +13,12 @@ export function parseShapeOption(text: string): LiteIO {
   return new LiteIO(match[1]!, { layout: new LiteLayout(match[2]!.split('x').map(Number)) });
 }
 
-export function runInfo(model: string, write: (line: string) => void, shapes: LiteIO[] = []): number {
+export function runInfo(
+  model: string,
+  write: (line: string) => void,
+  shapes: LiteIO[] = [],
+  deviceType: LiteDeviceType = LiteDeviceType.LITE_CPU,
+): number {
   const info = LiteNetwork.inspectModel(model);
   write(`model: ${model}`);
   write(`  ONNX IR ${info.irVersion}, opset ${info.opset}${info.producer ? `, made by ${info.producer}` : ''}`);
@@ -28,7 +34,7 @@ export function runInfo(model: string, write: (line: string) => void, shapes: Li
     write('  this model cannot be loaded until they are supported');
     return 1;
   }
-  const network = new LiteNetwork({ io: new LiteNetworkIO({ inputs: shapes }) });
+  const network = new LiteNetwork({ config: new LiteConfig({ deviceType }), io: new LiteNetworkIO({ inputs: shapes }) });
   try {
     network.load(model);
   } catch (error) {

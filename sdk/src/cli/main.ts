@@ -16,8 +16,9 @@ const USAGE = `usage: edgelite <command>
 commands:
   --version, version   print the package version
   devices              list the backends built in and the devices found
-  info MODEL [--shape NAME=DxDx...]
-                       a model's inputs, outputs, ops, unsupported ops and planned memory
+  info MODEL [--shape NAME=DxDx...] [--device cpu|opencl]
+                       a model's inputs, outputs, ops, unsupported ops and planned memory; with --device opencl
+                       also which nodes run on the device and which fall back to the CPU
   run [options]        the main job: source → network → MQTT (edgelite run --help)
   sub URL TOPIC        print the results published by run, decoded
   deploy [user@]host[:port] --config FILE
@@ -49,15 +50,18 @@ async function main(argv: string[]): Promise<number> {
     case 'info': {
       const model = argv[1];
       if (!model) {
-        process.stderr.write('usage: edgelite info MODEL.onnx [--shape NAME=DxDx...]\n');
+        process.stderr.write('usage: edgelite info MODEL.onnx [--shape NAME=DxDx...] [--device cpu|opencl]\n');
         return 2;
       }
       const shapes = [];
+      let device = LiteDeviceType.LITE_CPU;
       for (let i = 2; i < argv.length; i++) {
         if (argv[i] === '--shape' && argv[i + 1]) shapes.push(parseShapeOption(argv[++i]!));
-        else throw new LiteError('INVALID_ARGUMENT', `unknown option '${argv[i]}' for info`);
+        else if (argv[i] === '--device' && (argv[i + 1] === 'cpu' || argv[i + 1] === 'opencl')) {
+          device = argv[++i] === 'opencl' ? LiteDeviceType.LITE_OPENCL : LiteDeviceType.LITE_CPU;
+        } else throw new LiteError('INVALID_ARGUMENT', `unknown option '${argv[i]}' for info (--shape NAME=DxDx..., --device cpu|opencl)`);
       }
-      return runInfo(model, (line) => process.stdout.write(`${line}\n`), shapes);
+      return runInfo(model, (line) => process.stdout.write(`${line}\n`), shapes, device);
     }
     case 'run':
       if (argv.includes('--help')) {

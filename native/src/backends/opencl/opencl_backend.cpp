@@ -1,11 +1,13 @@
 // The OpenCL backend: every device of every platform, numbered in platform order; one context and one
-// in-order queue per device, created on first use; device memory as cl_mem buffers.
+// in-order queue per device, created on first use; device memory as cl_mem buffers. Networks get a queue of
+// their own and node kernels (opencl_network.cpp).
 #include <memory>
 #include <mutex>
 #include <vector>
 
 #include "backends/backend.h"
 #include "backends/opencl/opencl_loader.h"
+#include "backends/opencl/opencl_network.h"
 #include "lite/error.h"
 
 namespace lite::backend {
@@ -97,6 +99,22 @@ public:
         check(opencl::api()->clFinish(queue), "clFinish");
     }
     void synchronize(int device_id) override { check(opencl::api()->clFinish(open(device_id).queue), "clFinish"); }
+
+    std::unique_ptr<DeviceStream> create_stream(int device_id) override {
+        Device& device = open(device_id);
+        return opencl::make_stream(device.context, device.id);
+    }
+    std::unique_ptr<DeviceKernel> create_device_kernel(int device_id, const NodeDesc& node) override {
+        Device& device = open(device_id);
+        return opencl::make_node_kernel(device.context, device.id, node);
+    }
+    bool host_unified_memory(int device_id) override {
+        cl_bool unified = CL_FALSE;
+        check(opencl::api()->clGetDeviceInfo(open(device_id).id, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof(unified), &unified,
+                                             nullptr),
+              "clGetDeviceInfo(CL_DEVICE_HOST_UNIFIED_MEMORY)");
+        return unified == CL_TRUE;
+    }
 
 private:
     void enumerate() {

@@ -13,7 +13,7 @@ namespace lite::backend::opencl {
     X(clRetainContext) X(clCreateProgramWithSource) X(clCreateProgramWithBinary) X(clBuildProgram)             \
     X(clGetProgramInfo) X(clGetProgramBuildInfo) X(clReleaseProgram) X(clCreateKernel) X(clReleaseKernel)       \
     X(clSetKernelArg) X(clGetKernelWorkGroupInfo) X(clEnqueueNDRangeKernel) X(clEnqueueMarkerWithWaitList)      \
-    X(clGetCommandQueueInfo) X(clWaitForEvents) X(clReleaseEvent)
+    X(clGetCommandQueueInfo) X(clWaitForEvents) X(clReleaseEvent) X(clEnqueueMapBuffer) X(clEnqueueUnmapMemObject)
 
 struct Api {
 #define EDGELITE_OPENCL_MEMBER(name) decltype(&::name) name = nullptr;

@@ -1,0 +1,550 @@
+// Networks on OpenCL: ClStream (one in-order queue per network; host memory wrapped with CL_MEM_USE_HOST_PTR and
+// handed between host and device by map/unmap, as the OpenCL spec requires for host access to such buffers) and
+// the node kernels. A node kernel resolves the node's attributes and planned shapes into one launch function's
+// parameters once, at load, and uploads the constants it reads as tensors (weights, biases, constant operands).
+#include "backends/opencl/opencl_network.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <numeric>
+
+#include "backends/opencl/opencl_kernels.h"
+#include "lite/error.h"
+#include "ops/conv_common.h"
+
+namespace lite::backend::opencl {
+namespace {
+
+const Api& cl() {
+    const Api* table = api();
+    if (!table) throw Error(ErrorCode::DeviceUnavailable, "OpenCL is not installed (libOpenCL.so.1 was not found)");
+    return *table;
+}
+
+class ClStream final : public DeviceStream {
+public:
+    ClStream(cl_context context, cl_device_id device) : m_context(context), m_device(device) {
+        cl_int status = CL_SUCCESS;
+        m_queue = cl().clCreateCommandQueue(context, device, 0, &status);
+        cl_check(status, "clCreateCommandQueue(network)");
+    }
+    ~ClStream() override {
+        cl().clFinish(m_queue);
+        for (auto& [buffer, region] : m_regions) {
+            if (region.mapped) cl().clEnqueueUnmapMemObject(m_queue, buffer, region.host, 0, nullptr, nullptr);
+        }
+        cl().clFinish(m_queue);
+        for (auto& [buffer, region] : m_regions) cl().clReleaseMemObject(buffer);
+        cl().clReleaseCommandQueue(m_queue);
+    }
+
+    ClLaunch launch() {
+        // Built (or loaded from the disk cache) by the first node kernel; cheap to look up afterwards.
+        if (!m_program) m_program = &ClProgramCache::process().program(m_context, m_device);
+        ClLaunch launch;
+        launch.queue = m_queue;
+        launch.program = m_program;
+        return launch;
+    }
+
+    Allocation wrap_host(void* host, size_t bytes) override {
+        cl_int status = CL_SUCCESS;
+        cl_mem buffer = cl().clCreateBuffer(m_context, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, bytes, host, &status);
+        cl_check(status, "clCreateBuffer(CL_MEM_USE_HOST_PTR, " + std::to_string(bytes) + " bytes)");
+        m_regions[buffer] = Region{host, bytes, false};
+        to_host({buffer, host, bytes});  // the host owns it until a device kernel needs it
+        return {buffer, host, bytes};
+    }
+    void unwrap_host(const Allocation& allocation) noexcept override {
+        auto found = m_regions.find(static_cast<cl_mem>(allocation.handle));
+        if (found == m_regions.end()) return;
+        // Unmapping hands the bytes to the device, which no longer uses them: the host copy stays valid.
+        if (found->second.mapped) cl().clEnqueueUnmapMemObject(m_queue, found->first, found->second.host, 0, nullptr, nullptr);
+        cl().clFinish(m_queue);
+        cl().clReleaseMemObject(found->first);
+        m_regions.erase(found);
+    }
+    void to_device(const Allocation& allocation) override {
+        Region& region = m_regions.at(static_cast<cl_mem>(allocation.handle));
+        if (!region.mapped) return;
+        cl_check(cl().clEnqueueUnmapMemObject(m_queue, static_cast<cl_mem>(allocation.handle), region.host, 0, nullptr, nullptr),
+                 "clEnqueueUnmapMemObject");
+        region.mapped = false;
+    }
+    void to_host(const Allocation& allocation) override {
+        Region& region = m_regions.at(static_cast<cl_mem>(allocation.handle));
+        if (region.mapped) return;
+        cl_int status = CL_SUCCESS;
+        // Blocking: returns when every command queued before it (the kernels writing these bytes) has completed.
+        void* mapped = cl().clEnqueueMapBuffer(m_queue, static_cast<cl_mem>(allocation.handle), CL_TRUE,
+                                               CL_MAP_READ | CL_MAP_WRITE, 0, region.bytes, 0, nullptr, nullptr, &status);
+        cl_check(status, "clEnqueueMapBuffer");
+        if (mapped != region.host) {
+            // CL_MEM_USE_HOST_PTR buffers map at their host pointer (OpenCL 1.2, 5.4.2); anything else is a driver bug.
+            throw Error(ErrorCode::Internal, "OpenCL mapped a CL_MEM_USE_HOST_PTR buffer away from its host memory");
+        }
+        region.mapped = true;
+    }
+    void finish() override { cl_check(cl().clFinish(m_queue), "clFinish"); }
+
+private:
+    struct Region {
+        void* host = nullptr;
+        size_t bytes = 0;
+        bool mapped = false;
+    };
+    cl_context m_context;
+    cl_device_id m_device;
+    cl_command_queue m_queue = nullptr;
+    ClProgram* m_program = nullptr;
+    std::map<cl_mem, Region> m_regions;
+};
+
+using Launcher = std::function<ClEvent(const ClLaunch&, const std::vector<ClTensor>& in, const std::vector<ClTensor>& out)>;
+
+class ClNodeKernel final : public DeviceKernel {
+public:
+    //! upload[i]: input i is a constant the launch reads as a tensor.
+    ClNodeKernel(cl_context context, const NodeDesc& node, const std::vector<bool>& upload, Launcher launcher)
+            : m_launcher(std::move(launcher)), m_constants(node.inputs.size(), nullptr) {
+        for (size_t i = 0; i < node.inputs.size(); ++i) {
+            const ops::TensorView* value = node.inputs[i].constant;
+            if (!upload[i] || !value) continue;
+            const size_t bytes = std::max<size_t>(value->nbytes(), 4);
+            cl_int status = CL_SUCCESS;
+            m_constants[i] = cl().clCreateBuffer(context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes,
+                                                 value->nbytes() ? value->data : &m_zero, &status);
+            cl_check(status, "clCreateBuffer(constant input " + std::to_string(i) + " of " + node.op_type + ")");
+            m_uploaded += value->nbytes();
+        }
+    }
+    ~ClNodeKernel() override {
+        for (cl_mem buffer : m_constants) {
+            if (buffer) cl().clReleaseMemObject(buffer);
+        }
+    }
+    void run(DeviceStream& stream, const std::vector<DeviceTensor>& inputs, const std::vector<DeviceTensor>& outputs) override {
+        std::vector<ClTensor> in(std::max<size_t>(inputs.size(), 4)), out(std::max<size_t>(outputs.size(), 1));
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            in[i] = m_constants[i] ? ClTensor{m_constants[i], 0}
+                                   : ClTensor{static_cast<cl_mem>(inputs[i].handle), inputs[i].offset};
+        }
+        for (size_t i = 0; i < outputs.size(); ++i) out[i] = {static_cast<cl_mem>(outputs[i].handle), outputs[i].offset};
+        m_launcher(static_cast<ClStream&>(stream).launch(), in, out);
+    }
+    size_t uploaded_bytes() const override { return m_uploaded; }
+
+private:
+    Launcher m_launcher;
+    std::vector<cl_mem> m_constants;
+    size_t m_uploaded = 0;
+    float m_zero = 0.f;
+};
+
+using Shape = ops::Shape;
+
+int64_t product(const Shape& shape, size_t begin, size_t end) {
+    int64_t p = 1;
+    for (size_t i = begin; i < end && i < shape.size(); ++i) p *= shape[i];
+    return p;
+}
+
+//! The launch for one node, or an empty function when the kernels do not cover it; marks constant tensor inputs.
+class Builder {
+public:
+    Builder(cl_context context, const NodeDesc& node)
+            : m_context(context), n(node), a(*node.attributes), upload(node.inputs.size(), false) {}
+
+    Launcher build() {
+        if (n.outputs.empty() || !n.outputs[0].present || n.outputs[0].dtype != LITE_FLOAT) return {};
+        if (ops::numel(n.outputs[0].shape) == 0) return {};
+        for (size_t i = 1; i < n.outputs.size(); ++i) {
+            if (n.outputs[i].present) return {};  // MaxPool's Indices, Dropout's mask: the CPU's
+        }
+        const std::string& op = n.op_type;
+        if (op == "Conv") return conv();
+        if (op == "ConvTranspose") return conv_transpose();
+        if (op == "Gemm") return gemm();
+        if (op == "MatMul") return matmul();
+        if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "PRelu") return binary();
+        if (op == "Relu" || op == "Clip" || op == "Sigmoid" || op == "HardSigmoid" || op == "HardSwish" ||
+            op == "LeakyRelu" || op == "Tanh") {
+            return activation();
+        }
+        if (op == "MaxPool" || op == "AveragePool") return pool();
+        if (op == "GlobalAveragePool") return global_average_pool();
+        if (op == "Resize") return resize();
+        if (op == "Concat") return concat();
+        if (op == "Softmax") return softmax();
+        if (op == "Transpose") return transpose();
+        if (op == "ReduceMean") return reduce_mean();
+        if (op == "Slice") return slice();
+        return {};
+    }
+
+    cl_context m_context;
+    const NodeDesc& n;
+    const ops::Attributes& a;
+    std::vector<bool> upload;
+
+private:
+    const Shape& in_shape(size_t i) const { return n.inputs[i].shape; }
+    const Shape& out_shape() const { return n.outputs[0].shape; }
+    bool has(size_t i) const { return i < n.inputs.size() && n.inputs[i].present; }
+    //! The inputs the kernel reads as float tensors: each must be float32 (uploaded when constant).
+    bool data_inputs(std::initializer_list<size_t> indices) {
+        for (size_t i : indices) {
+            if (!has(i)) continue;
+            if (n.inputs[i].dtype != LITE_FLOAT) return false;
+            upload[i] = n.inputs[i].constant != nullptr;
+        }
+        return true;
+    }
+    //! Only the listed inputs may be present (an op version with inputs the kernels do not know stays on the CPU).
+    bool only_inputs(size_t count) const {
+        for (size_t i = count; i < n.inputs.size(); ++i) {
+            if (n.inputs[i].present) return false;
+        }
+        return true;
+    }
+
+    Launcher conv() {
+        if (!has(0) || !has(1) || !data_inputs({0, 1, 2, 3})) return {};
+        const Shape& x = in_shape(0);
+        const Shape& w = in_shape(1);
+        if ((x.size() != 3 && x.size() != 4) || w.size() != x.size()) return {};
+        ops::WindowAttrs window(a);
+        ops::Window3 g;
+        if (!ops::forward_window(window, Shape(x.begin() + 2, x.end()), std::vector<int64_t>(w.begin() + 2, w.end()), g).empty()) return {};
+        Conv2dParams p;
+        p.n = x[0], p.c = x[1], p.h = g.in[1], p.w = g.in[2], p.m = w[0], p.oh = g.out[1], p.ow = g.out[2];
+        p.kh = g.kernel[1], p.kw = g.kernel[2], p.stride_h = g.stride[1], p.stride_w = g.stride[2];
+        p.dilation_h = g.dilation[1], p.dilation_w = g.dilation[2], p.pad_top = g.pad_begin[1], p.pad_left = g.pad_begin[2];
+        p.group = a.get_int("group", 1);
+        p.activation = n.activation;
+        if (p.group <= 0 || p.c % p.group != 0 || p.m % p.group != 0 || w[1] != p.c / p.group) return {};
+        if (product(out_shape(), 0, out_shape().size()) != p.n * p.m * p.oh * p.ow) return {};
+        int64_t residual_maps = 0;
+        if (n.residual) {
+            if (!has(3)) return {};
+            const Shape& r = in_shape(3);
+            if (!ops::residual_geometry(r, out_shape()).empty()) return {};
+            residual_maps = r[1];
+        } else if (!only_inputs(3)) {
+            return {};
+        }
+        return [p, residual_maps](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return conv2d(l, p, t[0], t[1], t[2], o[0], t[3], residual_maps);
+        };
+    }
+
+    Launcher conv_transpose() {
+        if (!has(0) || !has(1) || !data_inputs({0, 1, 2}) || !only_inputs(3)) return {};
+        const Shape& x = in_shape(0);
+        const Shape& w = in_shape(1);
+        if (x.size() != 4 || w.size() != 4 || out_shape().size() != 4) return {};
+        const std::string auto_pad = a.get_string("auto_pad", "NOTSET");
+        if ((auto_pad != "NOTSET" && !auto_pad.empty()) || a.has("output_shape")) return {};
+        const auto strides = a.get_ints("strides", {1, 1}), dilations = a.get_ints("dilations", {1, 1});
+        const auto pads = a.get_ints("pads", {0, 0, 0, 0}), out_pad = a.get_ints("output_padding", {0, 0});
+        if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 || out_pad.size() != 2) return {};
+        Conv2dParams p;
+        p.n = x[0], p.c = x[1], p.h = x[2], p.w = x[3], p.group = a.get_int("group", 1);
+        p.m = w[1] * p.group, p.kh = w[2], p.kw = w[3];
+        p.stride_h = strides[0], p.stride_w = strides[1], p.dilation_h = dilations[0], p.dilation_w = dilations[1];
+        p.pad_top = pads[0], p.pad_left = pads[1];
+        p.oh = p.stride_h * (p.h - 1) + out_pad[0] + (p.kh - 1) * p.dilation_h + 1 - pads[0] - pads[2];
+        p.ow = p.stride_w * (p.w - 1) + out_pad[1] + (p.kw - 1) * p.dilation_w + 1 - pads[1] - pads[3];
+        p.activation = n.activation;
+        if (w[0] != p.c || out_shape() != Shape{p.n, p.m, p.oh, p.ow}) return {};
+        return [p](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return conv_transpose2d(l, p, t[0], t[1], t[2], o[0]);
+        };
+    }
+
+    Launcher gemm() {
+        if (!has(0) || !has(1) || !data_inputs({0, 1, 2}) || !only_inputs(3)) return {};
+        const Shape& sa = in_shape(0);
+        const Shape& sb = in_shape(1);
+        if (sa.size() != 2 || sb.size() != 2) return {};
+        GemmParams p;
+        p.trans_a = a.get_int("transA", 0) != 0, p.trans_b = a.get_int("transB", 0) != 0;
+        p.alpha = a.get_float("alpha", 1.f), p.beta = a.get_float("beta", 1.f);
+        p.m = p.trans_a ? sa[1] : sa[0], p.k = p.trans_a ? sa[0] : sa[1], p.n = p.trans_b ? sb[0] : sb[1];
+        if ((p.trans_b ? sb[1] : sb[0]) != p.k) return {};
+        if (has(2)) {
+            p.has_c = true, p.c_shape = in_shape(2);
+            const Shape& c = p.c_shape;
+            const bool ok = c.empty() || (c.size() == 1 && (c[0] == p.n || c[0] == 1)) ||
+                            (c.size() == 2 && (c[0] == p.m || c[0] == 1) && (c[1] == p.n || c[1] == 1));
+            if (!ok) return {};
+        }
+        p.activation = n.activation;
+        return [p](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return opencl::gemm(l, p, t[0], t[1], t[2], o[0]);
+        };
+    }
+
+    Launcher matmul() {
+        if (!has(0) || !has(1) || !data_inputs({0, 1}) || !only_inputs(2)) return {};
+        const Shape sa = in_shape(0), sb = in_shape(1);
+        if (sa.empty() || sb.empty() || sa.size() > 6 || sb.size() > 6) return {};
+        const ops::Activation act = n.activation;
+        return [sa, sb, act](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return opencl::matmul(l, sa, sb, act, t[0], t[1], o[0]);
+        };
+    }
+
+    Launcher binary() {
+        if (!has(0) || !has(1) || !data_inputs({0, 1}) || !only_inputs(2)) return {};
+        const Shape sa = in_shape(0), sb = in_shape(1);
+        if (sa.size() > 6 || sb.size() > 6 || out_shape().size() > 6) return {};
+        const std::string& op = n.op_type;
+        const ClBinaryOp kind = op == "Add" ? ClBinaryOp::Add : op == "Sub" ? ClBinaryOp::Sub : op == "Mul" ? ClBinaryOp::Mul
+                                : op == "Div" ? ClBinaryOp::Div : ClBinaryOp::PRelu;
+        const ops::Activation act = n.activation;
+        return [kind, sa, sb, act](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return opencl::binary(l, kind, sa, sb, t[0], t[1], o[0], act);
+        };
+    }
+
+    Launcher activation() {
+        if (!has(0) || !data_inputs({0})) return {};
+        // The op describes itself (Clip's bounds from constant inputs, HardSigmoid's alpha and beta): the same
+        // description the fusion pass uses.
+        std::unique_ptr<ops::Kernel> reference = ops::find_op(n.op_type)->create(a, n.opset);
+        std::vector<const ops::TensorView*> constants;
+        for (const auto& input : n.inputs) constants.push_back(input.constant);
+        ops::Activation act;
+        if (!reference->as_activation(constants, act)) return {};
+        if (!act.then(n.activation)) return {};
+        const Shape shape = in_shape(0);
+        return [shape, act](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return bias_activation(l, shape, t[0], ClTensor{}, o[0], act);
+        };
+    }
+
+    Launcher pool() {
+        if (!has(0) || !data_inputs({0})) return {};
+        const Shape& x = in_shape(0);
+        if (x.size() != 3 && x.size() != 4) return {};
+        ops::WindowAttrs window(a);
+        if (window.kernel_shape.size() != x.size() - 2) return {};
+        if (n.op_type == "MaxPool" && a.get_int("storage_order", 0) != 0) return {};
+        ops::Window3 g;
+        if (!ops::forward_window(window, Shape(x.begin() + 2, x.end()), window.kernel_shape, g).empty()) return {};
+        Pool2dParams p;
+        p.n = x[0], p.c = x[1], p.h = g.in[1], p.w = g.in[2], p.oh = g.out[1], p.ow = g.out[2];
+        p.kh = g.kernel[1], p.kw = g.kernel[2], p.stride_h = g.stride[1], p.stride_w = g.stride[2];
+        p.dilation_h = g.dilation[1], p.dilation_w = g.dilation[2];
+        p.pad_top = g.pad_begin[1], p.pad_left = g.pad_begin[2], p.pad_bottom = g.pad_end[1], p.pad_right = g.pad_end[2];
+        p.count_include_pad = a.get_int("count_include_pad", 0) != 0;
+        if (product(out_shape(), 0, out_shape().size()) != p.n * p.c * p.oh * p.ow) return {};
+        if (n.op_type == "MaxPool") {
+            return [p](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) { return max_pool2d(l, p, t[0], o[0]); };
+        }
+        return [p](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) { return average_pool2d(l, p, t[0], o[0]); };
+    }
+
+    Launcher global_average_pool() {
+        if (!has(0) || !data_inputs({0}) || in_shape(0).size() < 2) return {};
+        const int64_t planes = in_shape(0)[0] * in_shape(0)[1], size = product(in_shape(0), 2, in_shape(0).size());
+        return [planes, size](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return opencl::global_average_pool(l, planes, size, t[0], o[0]);
+        };
+    }
+
+    Launcher resize() {
+        if (!has(0) || !data_inputs({0}) || n.opset < 10) return {};
+        const Shape& x = in_shape(0);
+        const Shape& y = out_shape();
+        if (x.size() < 2 || y.size() != x.size()) return {};
+        ResizeParams p;
+        const std::string mode = a.get_string("mode", "nearest");
+        if (mode == "nearest") p.mode = ResizeParams::Mode::Nearest;
+        else if (mode == "linear") p.mode = ResizeParams::Mode::Linear;
+        else return {};
+        if (n.opset < 11) {
+            p.coord = ResizeParams::Coord::Asymmetric, p.nearest = ResizeParams::Nearest::Simple;
+        } else {
+            const std::string coord = a.get_string("coordinate_transformation_mode", "half_pixel");
+            if (coord == "half_pixel") p.coord = ResizeParams::Coord::HalfPixel;
+            else if (coord == "pytorch_half_pixel") p.coord = ResizeParams::Coord::PytorchHalfPixel;
+            else if (coord == "align_corners") p.coord = ResizeParams::Coord::AlignCorners;
+            else if (coord == "asymmetric") p.coord = ResizeParams::Coord::Asymmetric;
+            else if (coord == "tf_half_pixel_for_nn" && n.opset < 13) p.coord = ResizeParams::Coord::TfHalfPixelForNn;
+            else return {};
+            const std::string nearest = a.get_string("nearest_mode", "round_prefer_floor");
+            if (nearest == "round_prefer_floor") p.nearest = ResizeParams::Nearest::RoundPreferFloor;
+            else if (nearest == "round_prefer_ceil") p.nearest = ResizeParams::Nearest::RoundPreferCeil;
+            else if (nearest == "floor") p.nearest = ResizeParams::Nearest::Floor;
+            else if (nearest == "ceil") p.nearest = ResizeParams::Nearest::Ceil;
+            else return {};
+            if (a.get_int("antialias", 0) != 0 || a.has("axes")) return {};
+            if (a.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") return {};
+        }
+        // Scales as the op resolves them: the scales input, else output / input sizes.
+        const size_t rank = x.size();
+        std::vector<double> scales(rank, 1.0);
+        const size_t scales_input = n.opset < 11 ? 1 : 2;
+        const bool by_sizes = n.opset >= 11 && has(3) && ops::numel(in_shape(3)) > 0;
+        if (by_sizes) {
+            if (!n.inputs[3].constant) return {};
+            for (size_t d = 0; d < rank; ++d) scales[d] = double(y[d]) / double(x[d]);
+        } else {
+            if (!has(scales_input) || !n.inputs[scales_input].constant) return {};
+            const std::vector<float> values = ops::read_floats(*n.inputs[scales_input].constant);
+            if (values.size() != rank) return {};
+            for (size_t d = 0; d < rank; ++d) scales[d] = values[d];
+        }
+        for (size_t d = 0; d + 2 < rank; ++d) {
+            if (y[d] != x[d]) return {};
+        }
+        p.planes = product(x, 0, rank - 2), p.h = x[rank - 2], p.w = x[rank - 1], p.oh = y[rank - 2], p.ow = y[rank - 1];
+        p.scale_h = scales[rank - 2], p.scale_w = scales[rank - 1];
+        for (size_t d = 0; d + 2 < rank; ++d) {
+            if (!ClResizePlan::keeps_axis(p, x[d])) return {};
+        }
+        auto plan = std::make_shared<ClResizePlan>(m_context, p);
+        return [plan](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return opencl::resize(l, *plan, t[0], o[0]);
+        };
+    }
+
+    Launcher concat() {
+        std::vector<Shape> shapes;
+        for (size_t i = 0; i < n.inputs.size(); ++i) {
+            if (!has(i)) return {};
+            if (n.inputs[i].dtype != LITE_FLOAT) return {};
+            upload[i] = n.inputs[i].constant != nullptr;
+            shapes.push_back(in_shape(i));
+        }
+        if (shapes.empty()) return {};
+        int64_t axis = a.get_int("axis", 0);
+        const auto rank = static_cast<int64_t>(shapes[0].size());
+        if (axis < 0) axis += rank;
+        if (axis < 0 || axis >= rank) return {};
+        return [shapes, axis](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return opencl::concat(l, shapes, axis, std::vector<ClTensor>(t.begin(), t.begin() + static_cast<long>(shapes.size())), o[0]);
+        };
+    }
+
+    Launcher softmax() {
+        if (!has(0) || !data_inputs({0})) return {};
+        Shape shape = in_shape(0);
+        const auto rank = static_cast<int64_t>(shape.size());
+        if (rank == 0) return {};
+        int64_t axis = a.get_int("axis", n.opset < 13 ? 1 : -1);
+        if (axis < 0) axis += rank;
+        if (axis < 0 || axis >= rank) return {};
+        if (n.opset < 13) {  // coerced to 2-D at axis: one softmax over the flattened trailing dims
+            shape = {product(shape, 0, static_cast<size_t>(axis)), product(shape, static_cast<size_t>(axis), shape.size())};
+            axis = 1;
+        }
+        return [shape, axis](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return opencl::softmax(l, shape, axis, t[0], o[0]);
+        };
+    }
+
+    Launcher transpose() {
+        if (!has(0) || !data_inputs({0})) return {};
+        const Shape shape = in_shape(0);
+        std::vector<int64_t> perm = a.get_ints("perm");
+        if (perm.empty()) {
+            for (size_t i = shape.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
+        }
+        if (perm.size() != shape.size() || shape.size() > 6) return {};
+        return [shape, perm](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return opencl::transpose(l, shape, perm, t[0], o[0]);
+        };
+    }
+
+    Launcher slice() {
+        if (!has(0) || !data_inputs({0})) return {};
+        const Shape shape = in_shape(0);
+        const auto rank = static_cast<int64_t>(shape.size());
+        std::vector<int64_t> starts, axes, steps;
+        if (n.opset < 10) {
+            starts = a.get_ints("starts"), axes = a.get_ints("axes");
+        } else {
+            for (size_t i = 1; i <= 4; ++i) {
+                if (has(i) && !n.inputs[i].constant) return {};
+            }
+            if (!has(1)) return {};
+            starts = ops::read_ints(*n.inputs[1].constant);
+            if (has(3)) axes = ops::read_ints(*n.inputs[3].constant);
+            if (has(4)) steps = ops::read_ints(*n.inputs[4].constant);
+        }
+        if (axes.empty()) {
+            for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+        }
+        if (steps.empty()) steps.assign(starts.size(), 1);
+        if (axes.size() != starts.size() || steps.size() != starts.size() || shape.size() > 6) return {};
+        // Starts clamped as ops' Slice clamps them; the output shape (the ends) is the planned one.
+        std::vector<int64_t> start(shape.size(), 0), step(shape.size(), 1);
+        for (size_t i = 0; i < starts.size(); ++i) {
+            if (axes[i] < -rank || axes[i] >= rank || steps[i] == 0) return {};
+            const auto axis = static_cast<size_t>(axes[i] < 0 ? axes[i] + rank : axes[i]);
+            const int64_t dim = shape[axis];
+            int64_t first = starts[i];
+            if (first < 0) first = first < -dim ? -1 : first + dim;
+            first = steps[i] > 0 ? std::min(std::max<int64_t>(first, 0), dim) : std::max<int64_t>(std::min(first, dim - 1), 0);
+            start[axis] = first, step[axis] = steps[i];
+        }
+        const Shape out = out_shape();
+        if (out.size() != shape.size()) return {};
+        return [shape, start, step, out](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return opencl::slice(l, shape, start, step, out, t[0], o[0]);
+        };
+    }
+
+    Launcher reduce_mean() {
+        if (!has(0) || !data_inputs({0})) return {};
+        const Shape shape = in_shape(0);
+        const auto rank = static_cast<int64_t>(shape.size());
+        std::vector<int64_t> axes;
+        bool noop_empty = false;
+        if (n.opset >= 18) {
+            noop_empty = a.get_int("noop_with_empty_axes", 0) != 0;
+            if (has(1)) {
+                if (!n.inputs[1].constant) return {};
+                axes = ops::read_ints(*n.inputs[1].constant);
+            }
+        } else {
+            axes = a.get_ints("axes");
+        }
+        if (axes.empty()) {
+            if (noop_empty) return {};
+            axes.resize(shape.size());
+            std::iota(axes.begin(), axes.end(), 0);
+        }
+        for (int64_t& axis : axes) {
+            if (axis < 0) axis += rank;
+            if (axis < 0 || axis >= rank) return {};
+        }
+        std::sort(axes.begin(), axes.end());
+        axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+        return [shape, axes](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
+            return opencl::reduce_mean(l, shape, axes, t[0], o[0]);
+        };
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<DeviceStream> make_stream(cl_context context, cl_device_id device) {
+    return std::make_unique<ClStream>(context, device);
+}
+
+std::unique_ptr<DeviceKernel> make_node_kernel(cl_context context, cl_device_id device, const NodeDesc& node) {
+    if (!node.attributes) return nullptr;
+    Builder builder(context, node);
+    Launcher launcher = builder.build();
+    if (!launcher) return nullptr;
+    // The program is built (or read from the disk cache) once per process and device, at the first node.
+    ClProgramCache::process().program(context, device);
+    return std::make_unique<ClNodeKernel>(context, node, builder.upload, std::move(launcher));
+}
+
+}  // namespace lite::backend::opencl

@@ -1,0 +1,166 @@
+// Networks on OpenCL (PoCL here): the real models with onnxruntime references in .cache/references (written by
+// test/fixtures/make-references.ts) loaded with LITE_OPENCL, compared with onnxruntime and with the same network
+// on the CPU; most nodes must run on the device, and a forward on a unified-memory device copies nothing.
+// test/e2e/opencl-models.test.ts runs all five real models the same way from TypeScript.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "backends/backend.h"
+#include "lite/error.h"
+#include "lite/global.h"
+#include "lite/network.h"
+
+namespace fs = std::filesystem;
+using namespace lite;
+
+namespace {
+
+std::string read_text(const fs::path& path) {
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+std::vector<float> read_floats(const fs::path& path) {
+    std::ifstream file(path, std::ios::binary | std::ios::ate);
+    std::vector<float> values(static_cast<size_t>(file.tellg()) / sizeof(float));
+    file.seekg(0);
+    file.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(float)));
+    return values;
+}
+
+std::vector<size_t> read_shape(const fs::path& path) {
+    std::istringstream text(read_text(path));
+    std::vector<size_t> dims;
+    for (size_t d; text >> d;) dims.push_back(d);
+    return dims;
+}
+
+double relative_l2(const float* got, const float* want, size_t count) {
+    double diff = 0, ref = 0;
+    for (size_t i = 0; i < count; ++i) {
+        diff += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
+        ref += double(want[i]) * want[i];
+    }
+    return std::sqrt(diff) / std::max(std::sqrt(ref), 1e-30);
+}
+
+bool have_opencl() {
+    backend::Backend* backend = backend::find_backend(LITE_OPENCL);
+    return backend && backend->device_count() > 0;
+}
+
+struct Reference {
+    std::string model, input_name;
+    std::vector<size_t> input_shape;
+    std::vector<float> input;
+    std::vector<std::string> outputs;
+    fs::path dir;
+};
+
+Reference load_reference(const std::string& name) {
+    Reference r;
+    r.dir = fs::path(EDGELITE_SOURCE_DIR) / ".cache" / "references" / name;
+    if (!fs::exists(r.dir / "outputs.txt")) return r;
+    r.model = read_text(r.dir / "model.path");
+    r.input_name = read_text(r.dir / "input.name");
+    r.input_shape = read_shape(r.dir / "input.shape");
+    r.input = read_floats(r.dir / "input.bin");
+    std::istringstream names(read_text(r.dir / "outputs.txt"));
+    for (std::string line; std::getline(names, line);) r.outputs.push_back(line);
+    return r;
+}
+
+std::shared_ptr<Network> run(const Reference& r, LiteDeviceType device) {
+    Config config;
+    config.device_type = device;
+    auto network = std::make_shared<Network>(config);
+    network->load_model(r.model);
+    auto input = network->get_io_tensor(r.input_name);
+    input->set_layout(Layout(r.input_shape, LITE_FLOAT));
+    std::memcpy(input->get_memory_ptr(), r.input.data(), r.input.size() * sizeof(float));
+    network->forward();
+    network->wait();
+    return network;
+}
+
+class OpenClNetwork : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(OpenClNetwork, MatchesOnnxRuntimeAndTheCpu) {
+    if (!have_opencl()) GTEST_SKIP() << "no OpenCL device (install pocl-opencl-icd)";
+    const Reference r = load_reference(GetParam());
+    if (r.model.empty()) GTEST_SKIP() << "no onnxruntime reference in " << r.dir << ": run `npx tsx test/fixtures/make-references.ts`";
+    auto cpu = run(r, LITE_CPU);
+    auto device = run(r, LITE_OPENCL);
+    for (size_t i = 0; i < r.outputs.size(); ++i) {
+        const std::vector<float> want = read_floats(r.dir / ("output_" + std::to_string(i) + ".bin"));
+        auto got = device->get_io_tensor(r.outputs[i]);
+        auto on_cpu = cpu->get_io_tensor(r.outputs[i]);
+        ASSERT_EQ(got->get_layout().shape(), read_shape(r.dir / ("output_" + std::to_string(i) + ".shape")));
+        ASSERT_EQ(got->get_layout().get_elem_count(), want.size());
+        const auto* values = static_cast<const float*>(got->get_memory_ptr());
+        EXPECT_LE(relative_l2(values, want.data(), want.size()), 1e-4) << r.outputs[i] << " vs onnxruntime";
+        EXPECT_LE(relative_l2(values, static_cast<const float*>(on_cpu->get_memory_ptr()), want.size()), 1e-4)
+                << r.outputs[i] << " vs the CPU";
+    }
+    // "on opencl: N nodes, on cpu: M nodes (fallback: ...)": most nodes on the device.
+    const std::string summary = device->get_graph_summary();
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(summary, match, std::regex("on opencl: (\\d+) nodes, on cpu: (\\d+) nodes"))) << summary;
+    const int on_device = std::stoi(match[1]), on_cpu = std::stoi(match[2]);
+    std::printf("%s: %s\n", GetParam(), summary.substr(static_cast<size_t>(match.position(0))).c_str());
+    EXPECT_GT(on_device, 3 * on_cpu) << summary;
+    // The CPU network's summary has no placement line.
+    EXPECT_EQ(cpu->get_graph_summary().find("on opencl"), std::string::npos);
+
+    // On a unified-memory device a forward copies nothing: the arena and the IO tensors are wrapped, not copied.
+    if (backend::find_backend(LITE_OPENCL)->host_unified_memory(0)) {
+        reset_copy_stats();
+        device->forward();
+        device->wait();
+        const CopyStats stats = get_copy_stats();
+        EXPECT_EQ(stats.host_to_host + stats.host_to_device + stats.device_to_host + stats.device_to_device, 0u);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(RealModels, OpenClNetwork, ::testing::Values("blazeface-front-128", "ppocr-cls"));
+
+TEST(OpenClNetworkLoad, WeightsAreUploadedOnceAtLoad) {
+    if (!have_opencl()) GTEST_SKIP() << "no OpenCL device (install pocl-opencl-icd)";
+    const Reference r = load_reference("blazeface-front-128");
+    if (r.model.empty()) GTEST_SKIP() << "no onnxruntime reference";
+    reset_copy_stats();
+    Config config;
+    config.device_type = LITE_OPENCL;
+    Network network(config);
+    network.load_model(r.model);
+    const CopyStats stats = get_copy_stats();
+    // The device kernels' constants (the weights of the Convs): at most the model's weights, at least most of them.
+    const MemoryPlanInfo info = network.get_static_memory_alloc_info();
+    EXPECT_GT(stats.host_to_device, info.weight_bytes / 2);
+    EXPECT_LE(stats.host_to_device, info.weight_bytes);
+}
+
+TEST(OpenClNetworkLoad, CudaNetworksSayTheyAreNotImplemented) {
+    Config config;
+    config.device_type = LITE_CUDA;
+    Network network(config);
+    const Reference r = load_reference("blazeface-front-128");
+    if (r.model.empty()) GTEST_SKIP() << "no onnxruntime reference";
+    try {
+        network.load_model(r.model);
+        FAIL() << "a CUDA network loaded";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::DeviceUnavailable);
+        EXPECT_NE(std::string(e.what()).find("not implemented"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
