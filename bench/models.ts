@@ -13,6 +13,9 @@
 //                       intra-op workers for tens of ms): interleaving single runs, the engine that ran second
 //                       shared a core with the other's spinning worker at 2 threads (edgelite's det median 47 ms
 //                       instead of 18 alone). The first run of each turn counts like the others
+//   --device opencl     edgelite runs its networks on OpenCL (the first device: PoCL here) against ORT on the CPU;
+//                       the JSON and the text then also have the load time of an OpenCL network with a cold and a
+//                       warm program cache, each in a fresh process (bench/cl-load-child.ts)
 //   --gap-ms N          idle time before each timed run inside a turn (default 0): frames arriving at intervals,
 //                       as an application sees them (pools and caches go cold in between)
 //   --quick             1 thread, 1 s budget, 5 iterations wanted: a smoke run
@@ -59,7 +62,7 @@ import { fileURLToPath } from 'node:url';
 
 import * as ort from 'onnxruntime-node';
 
-import { LiteGlobal, LiteIO, LiteLayout, LiteNetwork, LiteNetworkIO } from '../sdk/src/index.js';
+import { LiteConfig, LiteDeviceType, LiteGlobal, LiteIO, LiteLayout, LiteNetwork, LiteNetworkIO } from '../sdk/src/index.js';
 import { addonCandidates } from '../sdk/src/native.js';
 import { realModels, relativeL2, type ModelCase } from '../test/fixtures/models.js';
 import type { MemoryResult } from './memory-child.js';
@@ -79,6 +82,8 @@ interface Options {
   block: number;
   pauseMs: number;
   memory: boolean;
+  /** Where edgelite runs its networks. */
+  device: 'cpu' | 'opencl';
   out: string;
   quick: boolean;
   processes: number;
@@ -89,7 +94,7 @@ const USAGE = 'usage: npm run bench -- [--models a,b] [--threads 1,2] [--seconds
 
 function parseOptions(argv: string[], allModels: string[]): Options {
   const options: Options = {
-    models: allModels, threads: [1, 2], seconds: 3, minIters: 10, gapMs: 0, block: 10, pauseMs: 200, memory: true,
+    models: allModels, threads: [1, 2], seconds: 3, minIters: 10, gapMs: 0, block: 10, pauseMs: 200, memory: true, device: 'cpu',
     out: join(ROOT, 'bench', 'results', 'latest.json'), quick: false, processes: 1,
   };
   let threadsGiven = false;
@@ -145,6 +150,12 @@ function parseOptions(argv: string[], allModels: string[]): Options {
       case '--processes':
         options.processes = positive('--processes', value(), true);
         break;
+      case '--device': {
+        const text = value();
+        if (text !== 'cpu' && text !== 'opencl') throw new Error(`--device takes cpu or opencl, got '${String(text)}'\n${USAGE}`);
+        options.device = text;
+        break;
+      }
       case '--no-memory':
         options.memory = false;
         break;
@@ -341,11 +352,12 @@ interface EngineResult {
 
 const errorText = (error: unknown): string => String((error as Error)?.message ?? error).split('\n')[0]!;
 
-function loadEdgelite(model: ModelCase, threads: number, input: Float32Array): { engine: EngineRun; loadMs: number } {
+function loadEdgelite(model: ModelCase, threads: number, input: Float32Array, device: Options['device']): { engine: EngineRun; loadMs: number } {
   // The input name, read before the clock starts: a user of a known model writes it down.
   const inputName = LiteNetwork.getModelIoInfo(model.path).inputs[0]!.name;
   const started = performance.now();
   const network = new LiteNetwork({
+    config: new LiteConfig({ deviceType: device === 'opencl' ? LiteDeviceType.LITE_OPENCL : LiteDeviceType.LITE_CPU }),
     io: new LiteNetworkIO({ inputs: [new LiteIO(inputName, { layout: new LiteLayout(model.shape, 'float32') })] }),
   });
   try {
@@ -425,7 +437,7 @@ async function timeCase(model: ModelCase, threads: number, options: Options, lab
 
   progress(`${label} loading`);
   try {
-    const loaded = loadEdgelite(model, threads, input);
+    const loaded = loadEdgelite(model, threads, input, options.device);
     result.edgelite.loadMs = loaded.loadMs;
     engines.push({ name: 'edgelite', engine: loaded.engine });
   } catch (error) {
@@ -643,7 +655,7 @@ const ratioText = (ratio: number | undefined): string => (ratio === undefined ? 
 
 function table(results: CaseResult[], options: Options, geomeans: Map<number, number | undefined>): string {
   const several = options.processes > 1;
-  const header = ['model', 'threads', several ? 'iters (all)' : 'iters', 'edgelite ms', 'ORT ms', 'ORT/edgelite',
+  const header = ['model', 'threads', several ? 'iters (all)' : 'iters', options.device === 'cpu' ? 'edgelite ms' : `edgelite (${options.device}) ms`, 'ORT ms', 'ORT/edgelite',
     ...(several ? ['range'] : []), 'load ms (el / ORT)', 'first run ms (el / ORT)'];
   if (options.memory) header.push('peak RSS Δ MiB (el / ORT)', 'heap Δ MiB (el / ORT)');
   header.push(several ? 'other load (max)' : 'other load');
@@ -811,6 +823,34 @@ async function main(): Promise<void> {
   }
 }
 
+/** Load time of an OpenCL network in a fresh process, first with empty program caches (edgelite's and PoCL's),
+ * then again with the caches the first one filled. */
+async function measureProgramCache(model: ModelCase, dir: string): Promise<{ coldMs?: number; warmMs?: number; error?: string }> {
+  progress('OpenCL program cache: cold and warm loads');
+  const cacheDir = join(dir, 'cl-cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const env = { ...process.env, EDGELITE_CACHE_DIR: cacheDir, POCL_CACHE_DIR: join(cacheDir, 'pocl') };
+  const child = (): Promise<number> => new Promise((resolveLoad, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'cl-load-child.ts'), model.name], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    proc.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    proc.on('close', (code) => {
+      const ms = Number(/loadMs=([0-9.]+)/.exec(out)?.[1]);
+      if (code === 0 && Number.isFinite(ms)) resolveLoad(ms);
+      else reject(new Error(`cl-load-child exited ${String(code)}: ${err.trim().split('\n').pop() ?? ''}`));
+    });
+  });
+  try {
+    const coldMs = await child();
+    const warmMs = await child();
+    return { coldMs, warmMs };
+  } catch (error) {
+    return { error: errorText(error) };
+  }
+}
+
 async function run(options: Options, models: ModelCase[], dir: string, command: string, started: number): Promise<void> {
   const date = new Date().toISOString();
   const addon = await pinAddon(dir);
@@ -827,6 +867,7 @@ async function run(options: Options, models: ModelCase[], dir: string, command: 
   }
   const timingSeconds = (performance.now() - started) / 1000;
   if (options.memory) await measureMemory(results);
+  const programCache = options.device === 'opencl' ? await measureProgramCache(models[0]!, dir) : undefined;
   endProgress();
 
   const geomeans = new Map<number, number | undefined>();
@@ -855,6 +896,8 @@ async function run(options: Options, models: ModelCase[], dir: string, command: 
       ...c, edgelite: { ...c.edgelite, samplesMs: undefined }, ort: { ...c.ort, samplesMs: undefined },
     }))),
     geomeanRatio: Object.fromEntries([...geomeans].map(([t, g]) => [`${t}`, g ?? null])),
+    device: options.device,
+    programCache,
     loadAverage: { start: loadStart, end: loadEnd },
     timingSeconds,
     totalSeconds,
@@ -862,7 +905,11 @@ async function run(options: Options, models: ModelCase[], dir: string, command: 
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
 
-  process.stdout.write(`${date}\n${machineLine}\ncommand: ${command}\n\n${table(results, options, geomeans)}\n\n` +
+  const cacheLine = programCache
+    ? `OpenCL program cache (${models[0]!.name}, fresh processes): load ${fmt(programCache.coldMs)} ms cold, ` +
+      `${fmt(programCache.warmMs)} ms warm\n`
+    : '';
+  process.stdout.write(`${date}\n${machineLine}\ncommand: ${command}\n\n${table(results, options, geomeans)}\n\n${cacheLine}` +
     `timed runs: median ms per inference${options.processes > 1 ? ` (the median of ${options.processes} processes' ` +
       'medians; ORT/edgelite: the median of their ratios, range: their lowest and highest)' : ''}; ` +
     `ORT/edgelite > 1: edgelite is faster; other load: the share of the ` +
