@@ -66,7 +66,11 @@ export class LiteConfig {
 }
 
 export interface LiteIOInit {
-  /** Device memory (true: host memory). On the CPU device, device memory is host memory. Default true. */
+  /**
+   * false: the tensor lives in the network's device memory (an OpenCL network's IO tensor is then a LITE_OPENCL
+   * tensor that the device kernels use in place; bind one of your own with `shareMemoryWith`). On the CPU device,
+   * device memory is host memory. Default true.
+   */
   isHost?: boolean;
   /** LITE_IO_SHAPE: only the shape of this output is wanted. Default LITE_IO_VALUE. */
   ioType?: LiteIOType;

@@ -179,7 +179,11 @@ export class LiteTensor {
     this.handle.fillZero();
   }
 
-  /** Uses `other`'s memory and layout; the memory stays valid after `other` is gone. */
+  /**
+   * Uses `other`'s memory and layout; the memory stays valid after `other` is gone. Both tensors must be on the
+   * same device (an INVALID_ARGUMENT LiteError otherwise: move data between devices with `copyFrom`); a device
+   * tensor shared into a device-IO tensor (`LiteIO` isHost false) is used by the network without copies.
+   */
   shareMemoryWith(other: LiteTensor): void {
     if (!(other instanceof LiteTensor)) throw new LiteError('INVALID_ARGUMENT', 'shareMemoryWith expects a LiteTensor');
     this.handle.shareMemoryWith(other.handle);
@@ -223,15 +227,17 @@ export class LiteTensor {
   /**
    * The tensor uses `data`'s memory in place (zero copy) and keeps it alive. Without `layout`, the tensor keeps
    * its shape and `data` must match its dtype and element count (an empty tensor takes a 1-D layout). With
-   * `layout`, the tensor takes it and `data` must have at least its bytes. CPU tensors only.
+   * `layout`, the tensor takes it and `data` must have at least its bytes. CPU tensors only: a device tensor
+   * (LITE_OPENCL) owns its memory; fill it in place through `getDataByShare()` (host-visible on unified-memory
+   * devices), with `copyFrom`, or bind another device tensor with `shareMemoryWith`.
    */
   setDataByShare(data: ArrayBufferView, layout?: LiteLayout): void {
     if (!isArrayBufferView(data)) throw new LiteError('INVALID_ARGUMENT', 'setDataByShare expects a TypedArray, Buffer or DataView');
     if (this.deviceType !== LiteDeviceType.LITE_CPU) {
       throw new LiteError(
         'NOT_SUPPORTED',
-        `setDataByShare needs a CPU tensor, this one is on device ${LiteDeviceType[this.deviceType]}: use copyFrom, or ` +
-          'shareMemoryWith a tensor of that device',
+        `setDataByShare needs a CPU tensor, this one is on device ${LiteDeviceType[this.deviceType]}: write into its ` +
+          'getDataByShare() view, use copyFrom, or shareMemoryWith a tensor of that device',
       );
     }
     const target = this.#layoutFor(data, layout, 'setDataByShare');
@@ -258,7 +264,12 @@ export class LiteTensor {
     this.handle.setDataByCopy(data, target.shapes, target.dataType);
   }
 
-  /** A live view of the tensor's host memory (no copy): writes through it change the tensor. */
+  /**
+   * A live view of the tensor's host memory (no copy): writes through it change the tensor. OpenCL tensors on
+   * devices that share the host's memory (PoCL, Mali, Adreno) are host-visible too: a camera or sensor source can
+   * write frames straight into the device input. The view keeps the memory alive. Other device memory is a
+   * NOT_SUPPORTED LiteError.
+   */
   getDataByShare(): LiteTypedArray {
     const layout = this.layout;
     if (!this.isContinue) {

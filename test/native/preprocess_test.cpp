@@ -387,10 +387,20 @@ TEST(Preprocess, RejectsBadTensorsAndOptions) {
     EXPECT_NE(message.find("overlaps"), std::string::npos) << message;
 }
 
-TEST(Preprocess, RejectsDeviceMemory) {
+// Device memory the CPU can address (OpenCL on a unified-memory device such as PoCL) is written in place, so a
+// frame is preprocessed straight into a device input; other device memory is refused.
+TEST(Preprocess, WritesHostVisibleDeviceMemoryAndRejectsOtherDeviceMemory) {
     if (get_device_count(LITE_OPENCL) == 0) GTEST_SKIP() << "no OpenCL device: device memory cannot be tested here";
     std::vector<uint8_t> frame(4 * 4 * 3);
+    for (size_t i = 0; i < frame.size(); ++i) frame[i] = static_cast<uint8_t>(i * 5);
     Tensor dst(LITE_OPENCL, Layout({1, 3, 4, 4}, LITE_FLOAT));
+    if (dst.is_host_accessible()) {
+        Tensor want(LITE_CPU, Layout({1, 3, 4, 4}, LITE_FLOAT));
+        preprocess_image(frame.data(), frame.size(), {4, 4, PixelFormat::RGB24}, want, {});
+        preprocess_image(frame.data(), frame.size(), {4, 4, PixelFormat::RGB24}, dst, {});
+        EXPECT_EQ(std::memcmp(dst.get_memory_ptr(), want.get_memory_ptr(), want.get_tensor_total_size_in_byte()), 0);
+        return;
+    }
     std::string message;
     EXPECT_EQ(code_of([&] { preprocess_image(frame.data(), frame.size(), {4, 4, PixelFormat::RGB24}, dst, {}); },
                       &message),

@@ -57,6 +57,11 @@ public:
     //! Host memory that this device's kernels can use in place; it starts as the host's.
     virtual Allocation wrap_host(void* host, size_t bytes) = 0;
     virtual void unwrap_host(const Allocation& allocation) noexcept = 0;
+    //! Memory of this device that Backend::allocate made (a device tensor bound as a network input or output):
+    //! the kernels use it as it is. Host-visible memory (Allocation::host) belongs to the host at rest and is
+    //! handed over by to_device()/to_host() like wrapped memory; detach() hands it back to the host.
+    virtual void attach(const Allocation& allocation) = 0;
+    virtual void detach(const Allocation& allocation) noexcept = 0;
     virtual void to_device(const Allocation& allocation) = 0;
     virtual void to_host(const Allocation& allocation) = 0;
     //! Waits for every queued command.
@@ -85,7 +90,10 @@ public:
     //! Human-readable description of a device, for `edgelite info` and error messages.
     virtual std::string device_description(int device_id) = 0;
 
-    //! Device memory of at least `bytes`, aligned to kAlignment; throws Error(OutOfMemory).
+    //! Device memory of at least `bytes`, aligned to kAlignment; throws Error(OutOfMemory). On devices that share
+    //! the host's memory it may be host-visible (`host` set, page-aligned): the CPU reads and writes it in place
+    //! whenever no network run has handed it to the device (DeviceStream::attach), and copies to or from it are
+    //! plain memory copies.
     virtual Allocation allocate(int device_id, size_t bytes) = 0;
     //! Page-locked host memory when the backend has it (CUDA); returns an Allocation with host == handle.
     //! Backends without pinned memory return {} and the core falls back to ordinary host memory.

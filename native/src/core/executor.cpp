@@ -7,6 +7,7 @@
 
 #include "core/contexts.h"
 #include "core/copy_stats.h"
+#include "core/storage.h"
 #include "lite/error.h"
 
 namespace lite {
@@ -166,7 +167,8 @@ void Executor::run(Arena& arena, const std::vector<std::shared_ptr<Tensor>>& inp
     struct DeviceRun {
         backend::DeviceStream* stream = nullptr;
         std::vector<backend::Allocation> regions;  // [0] the arena, then the IO tensors
-        std::map<int, size_t> io_region;           // value id -> index in regions
+        std::vector<bool> attached;                // per region: the device's own memory (attach), not wrapped
+        std::map<int, std::pair<size_t, size_t>> io_region;  // value id -> index in regions, byte offset in it
         bool device_owns = false;
         void to_device() {
             if (device_owns) return;
@@ -184,7 +186,13 @@ void Executor::run(Arena& arena, const std::vector<std::shared_ptr<Tensor>>& inp
                 to_host();
             } catch (...) {  // the failure was reported by the run that threw; unwrapping still frees the IO
             }
-            for (size_t i = 1; i < regions.size(); ++i) stream->unwrap_host(regions[i]);
+            for (size_t i = 1; i < regions.size(); ++i) {
+                if (attached[i]) {
+                    stream->detach(regions[i]);
+                } else {
+                    stream->unwrap_host(regions[i]);
+                }
+            }
         }
     } device_run;
     const bool any_device = !m_device_io.empty() || std::any_of(m_device_kernels.begin(), m_device_kernels.end(), [](const auto& k) { return k != nullptr; });
@@ -197,10 +205,32 @@ void Executor::run(Arena& arena, const std::vector<std::shared_ptr<Tensor>>& inp
             m_arena_wrapped = arena_base, m_arena_wrapped_bytes = arena.capacity();
         }
         device_run.regions.push_back(m_arena_wrap);
+        device_run.attached.push_back(false);
+        std::map<int, const Tensor*> io_tensors;
+        for (size_t i = 0; i < m_graph.inputs.size(); ++i) io_tensors[m_graph.inputs[i]] = inputs[i].get();
+        for (size_t i = 0; i < m_graph.outputs.size(); ++i) io_tensors[m_graph.outputs[i]] = outputs[i].get();
+        std::map<void*, size_t> attached;  // device buffers already attached (tensors sharing memory), by handle
         for (int v : m_device_io) {
+            // A tensor of the network's device (device IO: LiteIO isHost false, or a device tensor bound with
+            // shareMemoryWith) is used as it is, no copy and no wrapping; host tensors are wrapped for the run.
+            auto io = io_tensors.find(v);
+            std::shared_ptr<Storage> storage = io != io_tensors.end() ? io->second->get_storage() : nullptr;
+            if (storage && storage->device() == m_device.backend->type() && storage->device_id() == m_device.device_id) {
+                const backend::Allocation& allocation = storage->allocation();
+                auto known = attached.find(allocation.handle);
+                if (known == attached.end()) {
+                    m_device.stream->attach(allocation);
+                    known = attached.emplace(allocation.handle, device_run.regions.size()).first;
+                    device_run.regions.push_back(allocation);
+                    device_run.attached.push_back(true);
+                }
+                device_run.io_region[v] = {known->second, io->second->get_storage_offset()};
+                continue;
+            }
             const ops::TensorView& view = views[static_cast<size_t>(v)];
-            device_run.io_region[v] = device_run.regions.size();
+            device_run.io_region[v] = {device_run.regions.size(), 0};
             device_run.regions.push_back(m_device.stream->wrap_host(view.data, view.nbytes()));
+            device_run.attached.push_back(false);
         }
     }
     auto device_tensor = [&](int v) -> backend::DeviceTensor {
@@ -208,7 +238,7 @@ void Executor::run(Arena& arena, const std::vector<std::shared_ptr<Tensor>>& inp
         const Plan::Slot& slot = m_plan.slots[static_cast<size_t>(v)];
         if (slot.place == Plan::Place::Arena) return {m_arena_wrap.handle, slot.offset};
         auto found = device_run.io_region.find(v);
-        if (found != device_run.io_region.end()) return {device_run.regions[found->second].handle, 0};
+        if (found != device_run.io_region.end()) return {device_run.regions[found->second.first].handle, found->second.second};
         return {};  // a constant: the kernel holds its own copy
     };
     std::vector<backend::DeviceTensor> device_inputs, device_outputs;

@@ -148,11 +148,13 @@ public:
             deferred_reason = e.what();
         }
         for (size_t i = 0; i < graph.inputs.size(); ++i) {
-            auto tensor = std::make_shared<Tensor>(LITE_CPU, planned_input_layouts[i]);
+            auto tensor = std::make_shared<Tensor>(config.device_id, io_device(io.inputs, input_names[i]), planned_input_layouts[i]);
             tensor->fill_zero();
             inputs.push_back(tensor);
         }
-        for (size_t i = 0; i < output_names.size(); ++i) outputs.push_back(std::make_shared<Tensor>(LITE_CPU, Layout{}));
+        for (size_t i = 0; i < output_names.size(); ++i) {
+            outputs.push_back(std::make_shared<Tensor>(config.device_id, io_device(io.outputs, output_names[i]), Layout{}));
+        }
         if (planned) shape_outputs();
         loaded = true;
     }
@@ -173,6 +175,16 @@ public:
                                                       "by this build: use LITE_CPU or LITE_OPENCL");
         }
         device = &backend;
+    }
+
+    // Where an IO tensor lives: device memory for a LiteIO with is_host false on a network that runs on a device
+    // (the device's kernels use it in place); host memory otherwise (on the CPU, device IO is served from the host).
+    LiteDeviceType io_device(const std::vector<IO>& entries, const std::string& name) const {
+        if (!device) return LITE_CPU;
+        for (const auto& entry : entries) {
+            if (entry.name == name && !entry.is_host) return device->type();
+        }
+        return LITE_CPU;
     }
 
     static std::string join(const std::vector<std::string>& names) {
@@ -313,8 +325,12 @@ public:
             auto shape = layout.shape();
             layouts[input_names[i]] = {layout.data_type, ops::Shape(shape.begin(), shape.end())};
             if (!inputs[i]->is_host_accessible()) {
-                throw Error(ErrorCode::NotSupported, "input '" + input_names[i] + "' is not in host memory; CPU "
-                                                     "networks read inputs from host memory");
+                // Device memory the CPU cannot address (a device without unified memory): CPU nodes could not read it.
+                throw Error(ErrorCode::NotSupported, "input '" + input_names[i] + "' is in " +
+                                                     device_name(inputs[i]->get_device_type()) +
+                                                     " memory the CPU cannot address; device IO needs a device that "
+                                                     "shares the host's memory for now: use LiteIO isHost true (or "
+                                                     "copy_from the device tensor into the input)");
             }
         }
         if (changed || !planned) {

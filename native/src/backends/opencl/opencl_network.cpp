@@ -32,10 +32,12 @@ public:
     ~ClStream() override {
         cl().clFinish(m_queue);
         for (auto& [buffer, region] : m_regions) {
-            if (region.mapped) cl().clEnqueueUnmapMemObject(m_queue, buffer, region.host, 0, nullptr, nullptr);
+            if (region.mapped && !region.attached) cl().clEnqueueUnmapMemObject(m_queue, buffer, region.host, 0, nullptr, nullptr);
         }
         cl().clFinish(m_queue);
-        for (auto& [buffer, region] : m_regions) cl().clReleaseMemObject(buffer);
+        for (auto& [buffer, region] : m_regions) {
+            if (!region.attached) cl().clReleaseMemObject(buffer);
+        }
         cl().clReleaseCommandQueue(m_queue);
     }
 
@@ -52,7 +54,7 @@ public:
         cl_int status = CL_SUCCESS;
         cl_mem buffer = cl().clCreateBuffer(m_context, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, bytes, host, &status);
         cl_check(status, "clCreateBuffer(CL_MEM_USE_HOST_PTR, " + std::to_string(bytes) + " bytes)");
-        m_regions[buffer] = Region{host, bytes, false};
+        m_regions[buffer] = Region{host, bytes, false, false};
         to_host({buffer, host, bytes});  // the host owns it until a device kernel needs it
         return {buffer, host, bytes};
     }
@@ -65,6 +67,21 @@ public:
         cl().clReleaseMemObject(found->first);
         m_regions.erase(found);
     }
+    void attach(const Allocation& allocation) override {
+        // A tensor's own buffer (OpenClBackend::allocate): host-visible ones are mapped at rest, the host's.
+        m_regions[static_cast<cl_mem>(allocation.handle)] = Region{allocation.host, allocation.bytes, allocation.host != nullptr, true};
+    }
+    void detach(const Allocation& allocation) noexcept override {
+        auto found = m_regions.find(static_cast<cl_mem>(allocation.handle));
+        if (found == m_regions.end() || !found->second.attached) return;
+        if (found->second.host && !found->second.mapped) {
+            cl_int status = CL_SUCCESS;
+            cl().clEnqueueMapBuffer(m_queue, found->first, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0, found->second.bytes, 0,
+                                    nullptr, nullptr, &status);
+        }
+        cl().clFinish(m_queue);
+        m_regions.erase(found);
+    }
     void to_device(const Allocation& allocation) override {
         Region& region = m_regions.at(static_cast<cl_mem>(allocation.handle));
         if (!region.mapped) return;
@@ -75,6 +92,10 @@ public:
     void to_host(const Allocation& allocation) override {
         Region& region = m_regions.at(static_cast<cl_mem>(allocation.handle));
         if (region.mapped) return;
+        if (!region.host) {  // an attached buffer the CPU cannot reach: only wait for the kernels using it
+            finish();
+            return;
+        }
         cl_int status = CL_SUCCESS;
         // Blocking: returns when every command queued before it (the kernels writing these bytes) has completed.
         void* mapped = cl().clEnqueueMapBuffer(m_queue, static_cast<cl_mem>(allocation.handle), CL_TRUE,
@@ -93,6 +114,7 @@ private:
         void* host = nullptr;
         size_t bytes = 0;
         bool mapped = false;
+        bool attached = false;  //!< the backend's buffer (attach): the stream neither creates nor releases it
     };
     cl_context m_context;
     cl_device_id m_device;
