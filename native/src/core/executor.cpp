@@ -120,8 +120,12 @@ void Executor::run(Arena& arena, const std::vector<std::shared_ptr<Tensor>>& inp
                    const std::vector<std::shared_ptr<Tensor>>& outputs, std::vector<ProfileEvent>* profile) {
     const ThreadPool::Busy busy(m_pool);  // workers stay awake for the whole run
     char* arena_base = arena.reserve(m_plan.arena_bytes);
-    std::vector<ops::TensorView> views(m_graph.values.size());
-    std::map<int, size_t> output_index;
+    // Kept across runs (one run at a time): assigning the shapes reuses their memory instead of allocating
+    // a vector per value and run.
+    std::vector<ops::TensorView>& views = m_views;
+    views.resize(m_graph.values.size());
+    std::map<int, size_t>& output_index = m_output_index;
+    output_index.clear();
     for (size_t i = 0; i < m_graph.outputs.size(); ++i) output_index[m_graph.outputs[i]] = i;
     for (size_t v = 0; v < m_graph.values.size(); ++v) {
         const Value& value = m_graph.values[v];
@@ -132,7 +136,7 @@ void Executor::run(Arena& arena, const std::vector<std::shared_ptr<Tensor>>& inp
         switch (slot.place) {
             case Plan::Place::Constant: view.data = value.constant->data; break;
             case Plan::Place::Arena: view.data = arena_base + slot.offset; break;
-            default: break;
+            default: view.data = nullptr; break;
         }
     }
     for (size_t i = 0; i < m_graph.inputs.size(); ++i) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -74,6 +75,8 @@ private:
     const Plan& m_plan;
     ThreadPool& m_pool;
     std::vector<std::vector<uint8_t>> m_dynamic;  // per value, reused across runs
+    std::vector<ops::TensorView> m_views;          // per value, this run's memory and shape
+    std::map<int, size_t> m_output_index;          // graph output value -> index in the outputs
     DeviceContext m_device;
     std::vector<std::unique_ptr<backend::DeviceKernel>> m_device_kernels;  // per graph node; null: the CPU's
     std::vector<int> m_device_io;  // graph inputs and outputs that device kernels read or write
