@@ -13,6 +13,8 @@ import { TestSource } from './testsrc.js';
 export interface OpenSourceOptions {
   /** Frames per second when the spec does not say. */
   fps?: number;
+  /** Allocates the frame pool's buffers (e.g. the SDK's deviceFrameAllocator: OpenCL memory); default JS memory. */
+  allocate?: (bytes: number) => Uint8Array;
 }
 
 const PIXELS: ImageFormat['pixel'][] = ['rgb24', 'bgr24', 'gray8', 'yuyv422', 'nv12'];
@@ -42,6 +44,7 @@ export async function openSource(spec: string, options: OpenSourceOptions = {}):
         pixel,
         fps: numberParam(params, 'fps', options.fps ?? 30, 0, 1000),
         pool: numberParam(params, 'pool', 4, 1, 64),
+        ...(options.allocate ? { allocate: options.allocate } : {}),
       });
     }
     case 'file':
@@ -60,6 +63,7 @@ export async function openSource(spec: string, options: OpenSourceOptions = {}):
         loop: params.get('loop') === '1',
         realtime: params.get('realtime') !== '0',
         pool: numberParam(params, 'pool', 4, 1, 64),
+        ...(options.allocate ? { allocate: options.allocate } : {}),
       });
     }
     case 'serial':

@@ -33,7 +33,7 @@ export { BufferPool, frameBytes } from './pipeline/source.js';
 export type { Frame, FrameFormat, FrameSource, ImageFormat, SamplesFormat } from './pipeline/source.js';
 export { canBindFrameDirectly, preprocessFrame } from './pipeline/preprocess.js';
 export type { PreprocessOptions } from './pipeline/preprocess.js';
-export { Pipeline } from './pipeline/pipeline.js';
+export { deviceFrameAllocator, Pipeline } from './pipeline/pipeline.js';
 export type { InferenceResult, PipelineOptions, PipelineStats, ResultSink, ResultTensor } from './pipeline/pipeline.js';
 
 /** MQTT: the documented result message format (binary "ELT1" and JSON) and the publisher with its offline queue. */

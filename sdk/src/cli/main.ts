@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { deployCommand } from '../../../device/deploy/deploy.js';
 import { LiteDeviceType, LiteError, LiteGlobal } from '../index.js';
 import { packageRoot } from '../native.js';
+import { benchCommand } from './bench.js';
 import { runDemo } from './demo.js';
 import { parseShapeOption, runInfo } from './info.js';
 import { RUN_USAGE, runCommand } from './run.js';
@@ -19,6 +20,8 @@ commands:
   info MODEL [--shape NAME=DxDx...] [--device cpu|opencl]
                        a model's inputs, outputs, ops, unsupported ops and planned memory; with --device opencl
                        also which nodes run on the device and which fall back to the CPU
+  bench MODEL [--device cpu|opencl] [--threads N] [--runs N] [--shape NAME=DxD...]
+                       time load, first run and N runs (median, p90, min) and say where the nodes ran
   run [options]        the main job: source → network → MQTT (edgelite run --help)
   sub URL TOPIC        print the results published by run, decoded
   deploy [user@]host[:port] --config FILE
@@ -69,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       return runCommand(argv.slice(1));
+    case 'bench':
+      return benchCommand(argv.slice(1));
     case 'sub':
       return subCommand(argv.slice(1), (line) => process.stdout.write(`${line}\n`));
     case 'deploy':

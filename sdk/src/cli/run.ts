@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { openSource } from '../../../device/sources/index.js';
 import { LiteDeviceType } from '../enums.js';
 import { LiteError } from '../errors.js';
-import { LiteConfig, LiteNetwork } from '../network.js';
+import { LiteConfig, LiteNetwork, LiteNetworkIO } from '../network.js';
 import { MqttPublisher, type MqttPublisherOptions } from '../mqtt/publisher.js';
-import { Pipeline, type PipelineStats } from '../pipeline/pipeline.js';
+import { deviceFrameAllocator, Pipeline, type PipelineStats } from '../pipeline/pipeline.js';
 import mqtt from 'mqtt';
 
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
@@ -102,6 +102,17 @@ function defaultSource(network: LiteNetwork): string {
   return 'testsrc:640x480';
 }
 
+/**
+ * On OpenCL the first input is device IO: frames are bound (raw, from a pool in OpenCL memory) or preprocessed
+ * straight into the memory the device kernels read, with no copy per frame.
+ */
+function deviceInput(model: string): LiteNetworkIO {
+  const [first] = LiteNetwork.getModelIoInfo(model).inputs;
+  const io = new LiteNetworkIO();
+  if (first) io.addInput(first.name, { isHost: false });
+  return io;
+}
+
 function readPasswordFile(file: string): string {
   try {
     // Its first line: editors and `echo secret > file` add a newline that is not part of the password.
@@ -127,11 +138,16 @@ export async function startRun(options: RunOptions, write: (line: string) => voi
   if (!Number.isFinite(mean) || !Number.isFinite(scale)) throw new LiteError('INVALID_ARGUMENT', '--mean and --scale must be numbers');
   const network = new LiteNetwork({
     config: new LiteConfig({ deviceType: DEVICES[options.device], options: { forceOutputUseUserSpecifiedMemory: true } }),
+    ...(options.device === 'opencl' ? { io: deviceInput(modelPath) } : {}),
   });
   network.threadsNumber = options.threads;
   network.load(modelPath);
   const sourceSpec = options.source ?? defaultSource(network);
-  const source = await openSource(sourceSpec, options.fps !== undefined ? { fps: options.fps } : {});
+  const allocate = deviceFrameAllocator(network);
+  const source = await openSource(sourceSpec, {
+    ...(options.fps !== undefined ? { fps: options.fps } : {}),
+    ...(allocate ? { allocate } : {}),
+  });
 
   let broker: EmbeddedBroker | undefined;
   let url = options.mqtt;

@@ -1,12 +1,15 @@
 // The pipeline: frames from a source are bound to the network input (by share when the frame already has the
 // model's layout, else through the native preprocessing kernel writing straight into the input), the network runs
 // on a worker thread (forwardAsync) and writes its outputs into a ring of preallocated buffers, and each result is
-// handed to a sink (MQTT publishing) while the next frame is already being inferred.
-import { LiteDataType } from '../enums.js';
+// handed to a sink (MQTT publishing) while the next frame is already being inferred. On an OpenCL network whose
+// input is device IO (`LiteIO` isHost false), frames reach the device kernels in place: raw frames live in OpenCL
+// tensors from the source's pool (deviceFrameAllocator) bound by shareMemoryWith, and preprocessed frames are
+// written straight into the host-visible device input.
+import { LiteDataType, LiteDeviceType } from '../enums.js';
 import { LiteError } from '../errors.js';
 import { dtypeName, LiteLayout } from '../layout.js';
 import type { LiteNetwork } from '../network.js';
-import { ARRAY_OF, type LiteTypedArray } from '../tensor.js';
+import { ARRAY_OF, LiteTensor, type LiteTypedArray } from '../tensor.js';
 import { canBindFrameDirectly, preprocessFrame, type PreprocessOptions } from './preprocess.js';
 import type { Frame, FrameSource } from './source.js';
 
@@ -55,8 +58,44 @@ export interface PipelineStats {
   /** Capture → result-ready latency percentiles over the last 256 frames, ms. */
   latencyP50: number;
   latencyP99: number;
-  /** Frames bound without any copy (by share). */
+  /**
+   * Frames that reached the network input without a copy: bound by share (a frame in JS memory on a CPU input, or a
+   * frame in an OpenCL tensor from {@link deviceFrameAllocator} on a device-IO input), or preprocessed straight into
+   * an OpenCL device-IO input that the kernels read in place.
+   */
   zeroCopyFrames: number;
+}
+
+/** The OpenCL tensor behind each frame buffer handed out by a deviceFrameAllocator, keyed by its memory. */
+const deviceFrames = new WeakMap<ArrayBufferLike, LiteTensor>();
+
+/**
+ * An `allocate` function for a source's buffer pool (BufferPool, the test pattern and ffmpeg sources) that puts
+ * frame buffers in the network's device memory, so that the pipeline binds each frame as the input with
+ * `shareMemoryWith` and the device kernels read it where the source wrote it (no copy per frame). It applies when
+ * the network's first input is an OpenCL device-IO tensor (`new LiteIO(name, { isHost: false })` on a network with
+ * deviceType LITE_OPENCL; host-visible on unified-memory devices) of uint8, the frames' bytes exactly (raw frames,
+ * no preprocessing); buffers of other sizes are ordinary JS memory. Undefined when the input is not device IO: the
+ * source's default (JS memory) is then right.
+ */
+export function deviceFrameAllocator(network: LiteNetwork): ((bytes: number) => Uint8Array) | undefined {
+  const input = network.getInputTensor(0);
+  if (input.deviceType !== LiteDeviceType.LITE_OPENCL) return undefined;
+  const layout = input.layout;
+  const deviceId = network.deviceId;
+  return (bytes: number): Uint8Array => {
+    if (layout.dataType !== LiteDataType.LITE_UINT8 || layout.nbytes !== bytes) return new Uint8Array(bytes);
+    const tensor = new LiteTensor(layout, { deviceType: LiteDeviceType.LITE_OPENCL, deviceId });
+    const view = tensor.getDataByShare() as Uint8Array;
+    deviceFrames.set(view.buffer, tensor);
+    return view;
+  };
+}
+
+/** The device tensor whose whole memory is `data`, when a deviceFrameAllocator made it. */
+function deviceTensorOf(data: Uint8Array): LiteTensor | undefined {
+  const tensor = deviceFrames.get(data.buffer);
+  return tensor && data.byteOffset === 0 && data.byteLength === tensor.layout.nbytes ? tensor : undefined;
 }
 
 interface Slot {
@@ -79,6 +118,8 @@ export class Pipeline {
   #zeroCopy = 0;
   #latencies: number[] = [];
   #frameTimes: number[] = [];
+  /** A CPU tensor of the device input's layout: canBindFrameDirectly asks the native check about CPU tensors. */
+  #probe: LiteTensor | undefined;
 
   constructor(options: PipelineOptions) {
     this.#network = options.network;
@@ -186,11 +227,36 @@ export class Pipeline {
       this.#zeroCopy++;
       return;
     }
+    if (input.deviceType === LiteDeviceType.LITE_OPENCL) {
+      this.#bindDeviceInput(frame, input);
+      return;
+    }
     if (canBindFrameDirectly(frame.format, input, this.#preprocess)) {
       input.setDataByShare(frame.data, input.layout);
       this.#zeroCopy++;
       return;
     }
     preprocessFrame(frame.data, frame.format, input, this.#preprocess);
+  }
+
+  /** An OpenCL device-IO input (host-visible): the kernels read what is bound or written here in place. */
+  #bindDeviceInput(frame: Frame, input: LiteTensor): void {
+    if (frame.format.kind !== 'image') throw new LiteError('NOT_SUPPORTED', 'sample frames on an OpenCL device-IO input are not supported yet: use a host input');
+    this.#probe ??= new LiteTensor(input.layout);
+    if (canBindFrameDirectly(frame.format, this.#probe, this.#preprocess)) {
+      const tensor = deviceTensorOf(frame.data);
+      if (tensor) {
+        if (!input.sharesMemoryWith(tensor)) input.shareMemoryWith(tensor);
+        this.#zeroCopy++;
+      } else {
+        // A frame in JS memory (the source was not given deviceFrameAllocator): one copy into the device input,
+        // made natively so that getCopyStats() counts it (host to device).
+        this.#probe.setDataByShare(frame.data.subarray(0, input.layout.nbytes), input.layout);
+        input.copyFrom(this.#probe);
+      }
+      return;
+    }
+    preprocessFrame(frame.data, frame.format, input, this.#preprocess);
+    this.#zeroCopy++;
   }
 }
