@@ -15,6 +15,7 @@
 
 #include "core/onnx/onnx_model.h"
 #include "lite/error.h"
+#include "lite/global.h"
 #include "lite/network.h"
 #include "ops/op.h"
 
@@ -123,11 +124,14 @@ std::string compare(const onnx::TensorData& expected, const Tensor& actual) {
     return "";
 }
 
-// Runs one case; returns "" on success or why it failed.
-std::string run_case(const Case& test_case) {
+// Runs one case on `device`; returns "" on success or why it failed. `device_nodes`, when given, receives how many
+// nodes ran on a device other than the CPU (the graph summary's placement line).
+std::string run_case(const Case& test_case, LiteDeviceType device = LITE_CPU, int* device_nodes = nullptr) {
     try {
         auto model_bytes = read_file(test_case.dir / "model.onnx");
-        Network network;
+        Config config;
+        config.device_type = device;
+        Network network(config);
         network.load_model(model_bytes.data(), model_bytes.size());
         for (const auto& data_dir : fs::directory_iterator(test_case.dir)) {
             if (!data_dir.is_directory()) continue;
@@ -149,6 +153,12 @@ std::string run_case(const Case& test_case) {
             }
             network.forward();
             network.wait();
+            if (device_nodes && device != LITE_CPU) {
+                const std::string summary = network.get_graph_summary();
+                const std::string key = "on opencl: ";
+                const size_t at = summary.find(key);
+                *device_nodes = at == std::string::npos ? 0 : std::atoi(summary.c_str() + at + key.size());
+            }
             for (size_t i = 0;; ++i) {
                 fs::path file = data_dir.path() / ("output_" + std::to_string(i) + ".pb");
                 if (!fs::exists(file)) break;
@@ -215,4 +225,46 @@ TEST(OnnxNodeTests, AllEligibleCasesPass) {
     std::cout << "ONNX node tests: " << cases.size() << " cases, " << eligible << " eligible, " << passed << " passed, "
               << eligible - passed - excluded << " failed, " << excluded << " excluded (with reasons), " << skipped
               << " not eligible\n";
+}
+
+// The same cases with the network on OpenCL (PoCL in the test run): nodes with an OpenCL kernel run there, the
+// others on the CPU; every eligible case must still pass, and the cases of the ops the OpenCL backend covers must
+// actually have run nodes on it.
+TEST(OnnxNodeTests, EligibleCasesPassOnOpenCl) {
+    const char* dir_env = std::getenv("EDGELITE_ONNX_NODE_DIR");
+    fs::path root = dir_env ? dir_env : "/usr/share/libonnx-testdata/data/node";
+    if (!fs::exists(root)) GTEST_SKIP() << root << " is missing: install Debian's libonnx-testdata (scripts/bootstrap.sh does)";
+    if (get_device_count(LITE_OPENCL) == 0) GTEST_SKIP() << "no OpenCL device (install pocl-opencl-icd)";
+    fs::path fixtures = fs::path(EDGELITE_TEST_FIXTURES);
+    auto promised = read_op_list(fixtures / "onnx-ops.txt");
+    auto exclusions = read_exclusions(fixtures / "node_test_exclusions.txt");
+    const char* filter = std::getenv("EDGELITE_NODE_FILTER");
+    int eligible = 0, passed = 0, on_device = 0;
+    for (const auto& entry : fs::directory_iterator(root)) {
+        if (!entry.is_directory()) continue;
+        const Case test_case{entry.path().filename().string(), entry.path()};
+        if (filter && test_case.name.find(filter) == std::string::npos) continue;
+        auto bytes = read_file(test_case.dir / "model.onnx");
+        std::string why_not;
+        try {
+            why_not = ineligible(onnx::parse_model(bytes.data(), bytes.size()), promised);
+        } catch (const Error& e) {
+            why_not = "unparsable";
+        }
+        if (!why_not.empty() || exclusions.count(test_case.name)) continue;
+        ++eligible;
+        int device_nodes = 0;
+        std::string failure = run_case(test_case, LITE_OPENCL, &device_nodes);
+        if (failure.empty()) {
+            ++passed;
+            if (device_nodes > 0) ++on_device;
+        } else {
+            ADD_FAILURE() << test_case.name << " (OpenCL): " << failure;
+        }
+    }
+    std::cout << "ONNX node tests on OpenCL: " << eligible << " eligible, " << passed << " passed, " << eligible - passed
+              << " failed, " << on_device << " ran nodes on OpenCL\n";
+    if (!filter) {
+        EXPECT_GE(on_device, 100) << "the covered ops' cases should run on OpenCL";
+    }
 }
