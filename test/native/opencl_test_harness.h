@@ -94,6 +94,7 @@ public:
     ocl::ClTensor output(size_t count) { return place(std::vector<float>(count, std::nanf("")), true); }
     void upload(const Device& d) {
         m_host.resize(m_host.size() + 3, std::nanf(""));
+        m_is_output.resize(m_host.size(), false);  // the slack after the last tensor is not an output
         cl_int status = CL_SUCCESS;
         m_buffer = ocl::api()->clCreateBuffer(d.context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, m_host.size() * 4,
                                               m_host.data(), &status);
@@ -154,12 +155,12 @@ struct HostTensor {
     }
     static HostTensor of(const ops::Shape& shape, const std::vector<float>& values, bool constant = false) {
         HostTensor t{LITE_FLOAT, shape, std::vector<uint8_t>(values.size() * 4), constant};
-        std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
+        if (!values.empty()) std::memcpy(t.bytes.data(), values.data(), t.bytes.size());  // empty: no pointers to pass
         return t;
     }
     static HostTensor ints(const std::vector<int64_t>& values) {
         HostTensor t{LITE_INT64, {static_cast<int64_t>(values.size())}, std::vector<uint8_t>(values.size() * 8), true};
-        std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
+        if (!values.empty()) std::memcpy(t.bytes.data(), values.data(), t.bytes.size());  // empty: no pointers to pass
         return t;
     }
 };

@@ -33,13 +33,13 @@ struct HostTensor {
     static HostTensor of_floats(ops::Shape shape, const std::vector<float>& values, bool constant = false) {
         HostTensor t{LITE_FLOAT, std::move(shape), {}, constant};
         t.bytes.resize(values.size() * sizeof(float));
-        std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
+        if (!values.empty()) std::memcpy(t.bytes.data(), values.data(), t.bytes.size());  // empty: no pointers to pass
         return t;
     }
     static HostTensor of_int64s(const std::vector<int64_t>& values) {
         HostTensor t{LITE_INT64, {int64_t(values.size())}, {}, true};
         t.bytes.resize(values.size() * sizeof(int64_t));
-        std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
+        if (!values.empty()) std::memcpy(t.bytes.data(), values.data(), t.bytes.size());  // empty: no pointers to pass
         return t;
     }
 };
