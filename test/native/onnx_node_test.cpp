@@ -13,6 +13,9 @@
 #include <set>
 #include <sstream>
 
+#ifdef EDGELITE_WITH_CUDA
+#include "backends/cuda/cuda_network.h"
+#endif
 #include "core/onnx/onnx_model.h"
 #include "lite/error.h"
 #include "lite/global.h"
@@ -155,7 +158,7 @@ std::string run_case(const Case& test_case, LiteDeviceType device = LITE_CPU, in
             network.wait();
             if (device_nodes && device != LITE_CPU) {
                 const std::string summary = network.get_graph_summary();
-                const std::string key = "on opencl: ";
+                const std::string key = std::string("on ") + (device == LITE_CUDA ? "cuda" : "opencl") + ": ";
                 const size_t at = summary.find(key);
                 *device_nodes = at == std::string::npos ? 0 : std::atoi(summary.c_str() + at + key.size());
             }
@@ -230,11 +233,10 @@ TEST(OnnxNodeTests, AllEligibleCasesPass) {
 // The same cases with the network on OpenCL (PoCL in the test run): nodes with an OpenCL kernel run there, the
 // others on the CPU; every eligible case must still pass, and the cases of the ops the OpenCL backend covers must
 // actually have run nodes on it.
-TEST(OnnxNodeTests, EligibleCasesPassOnOpenCl) {
+// Every eligible case with the network on `device`; returns how many cases ran nodes there.
+int run_eligible_cases_on(LiteDeviceType device, const char* label) {
     const char* dir_env = std::getenv("EDGELITE_ONNX_NODE_DIR");
     fs::path root = dir_env ? dir_env : "/usr/share/libonnx-testdata/data/node";
-    if (!fs::exists(root)) GTEST_SKIP() << root << " is missing: install Debian's libonnx-testdata (scripts/bootstrap.sh does)";
-    if (get_device_count(LITE_OPENCL) == 0) GTEST_SKIP() << "no OpenCL device (install pocl-opencl-icd)";
     fs::path fixtures = fs::path(EDGELITE_TEST_FIXTURES);
     auto promised = read_op_list(fixtures / "onnx-ops.txt");
     auto exclusions = read_exclusions(fixtures / "node_test_exclusions.txt");
@@ -254,17 +256,42 @@ TEST(OnnxNodeTests, EligibleCasesPassOnOpenCl) {
         if (!why_not.empty() || exclusions.count(test_case.name)) continue;
         ++eligible;
         int device_nodes = 0;
-        std::string failure = run_case(test_case, LITE_OPENCL, &device_nodes);
+        std::string failure = run_case(test_case, device, &device_nodes);
         if (failure.empty()) {
             ++passed;
             if (device_nodes > 0) ++on_device;
         } else {
-            ADD_FAILURE() << test_case.name << " (OpenCL): " << failure;
+            ADD_FAILURE() << test_case.name << " (" << label << "): " << failure;
         }
     }
-    std::cout << "ONNX node tests on OpenCL: " << eligible << " eligible, " << passed << " passed, " << eligible - passed
-              << " failed, " << on_device << " ran nodes on OpenCL\n";
-    if (!filter) {
+    std::cout << "ONNX node tests on " << label << ": " << eligible << " eligible, " << passed << " passed, " << eligible - passed
+              << " failed, " << on_device << " ran nodes on " << label << "\n";
+    return on_device;
+}
+
+TEST(OnnxNodeTests, EligibleCasesPassOnOpenCl) {
+    const char* dir_env = std::getenv("EDGELITE_ONNX_NODE_DIR");
+    fs::path root = dir_env ? dir_env : "/usr/share/libonnx-testdata/data/node";
+    if (!fs::exists(root)) GTEST_SKIP() << root << " is missing: install Debian's libonnx-testdata (scripts/bootstrap.sh does)";
+    if (get_device_count(LITE_OPENCL) == 0) GTEST_SKIP() << "no OpenCL device (install pocl-opencl-icd)";
+    const int on_device = run_eligible_cases_on(LITE_OPENCL, "OpenCL");
+    if (!std::getenv("EDGELITE_NODE_FILTER")) {
         EXPECT_GE(on_device, 100) << "the covered ops' cases should run on OpenCL";
     }
 }
+
+#ifdef EDGELITE_WITH_CUDA
+// The same cases on the CUDA backend with the host emulator behind it (cuda_network.h's test hook): the node mapping
+// of every op the CUDA kernels cover, run by the kernels' own code, against the cases' expected outputs.
+TEST(OnnxNodeTests, EligibleCasesPassOnEmulatedCuda) {
+    const char* dir_env = std::getenv("EDGELITE_ONNX_NODE_DIR");
+    fs::path root = dir_env ? dir_env : "/usr/share/libonnx-testdata/data/node";
+    if (!fs::exists(root)) GTEST_SKIP() << root << " is missing: install Debian's libonnx-testdata (scripts/bootstrap.sh does)";
+    backend::cuda::testing::set_emulated_device(true);
+    const int on_device = run_eligible_cases_on(LITE_CUDA, "emulated CUDA");
+    backend::cuda::testing::set_emulated_device(false);
+    if (!std::getenv("EDGELITE_NODE_FILTER")) {
+        EXPECT_GE(on_device, 100) << "the covered ops' cases should run on the CUDA kernels";
+    }
+}
+#endif

@@ -148,19 +148,6 @@ TEST(OpenClNetworkLoad, WeightsAreUploadedOnceAtLoad) {
     EXPECT_LE(stats.host_to_device, info.weight_bytes);
 }
 
-TEST(OpenClNetworkLoad, CudaNetworksSayTheyAreNotImplemented) {
-    Config config;
-    config.device_type = LITE_CUDA;
-    Network network(config);
-    const Reference r = load_reference("blazeface-front-128");
-    if (r.model.empty()) GTEST_SKIP() << "no onnxruntime reference";
-    try {
-        network.load_model(r.model);
-        FAIL() << "a CUDA network loaded";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ErrorCode::DeviceUnavailable);
-        EXPECT_NE(std::string(e.what()).find("not implemented"), std::string::npos) << e.what();
-    }
-}
+// CUDA networks without a device: test/native/cuda_network_emulated_test.cpp.
 
 }  // namespace

@@ -112,7 +112,7 @@ describe('load', () => {
     expect(() => new LiteNetwork().load(42 as unknown as string)).toThrow(liteError('INVALID_ARGUMENT'));
   });
 
-  test('CUDA networks are a clear error (not implemented yet; OpenCL: test/e2e/opencl-models.test.ts)', () => {
+  test('CUDA networks without a CUDA device are DEVICE_UNAVAILABLE (emulated runs: test/native/cuda_network_emulated_test.cpp)', () => {
     const network = new LiteNetwork({ config: new LiteConfig({ deviceType: LiteDeviceType.LITE_CUDA }) });
     expect(() => network.load(buildModel(addRelu))).toThrow(liteError('DEVICE_UNAVAILABLE'));
   });

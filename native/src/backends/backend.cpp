@@ -38,7 +38,8 @@ const char* how_to_get(LiteDeviceType type) {
     switch (type) {
         case LITE_CUDA:
             return "build edgelite with nvcc on PATH (CUDA toolkit or JetPack) and run on a machine with an "
-                   "NVIDIA GPU and driver";
+                   "NVIDIA GPU and driver (on a Jetson, check that JetPack's CUDA is installed and that tegrastats "
+                   "shows the GPU; elsewhere, that nvidia-smi lists it)";
         case LITE_OPENCL:
             return "build edgelite with OpenCL headers and the ICD loader installed (Debian: opencl-headers "
                    "ocl-icd-opencl-dev) and install an OpenCL driver (e.g. pocl-opencl-icd)";

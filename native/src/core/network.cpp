@@ -51,7 +51,7 @@ public:
     std::string deferred_reason;
     std::shared_ptr<ModelSource> source;
     std::unique_ptr<ThreadPool> pool;
-    backend::Backend* device = nullptr;             //!< the network's device besides the CPU (LITE_OPENCL), else nullptr
+    backend::Backend* device = nullptr;             //!< the network's device besides the CPU (LITE_CUDA, LITE_OPENCL), else nullptr
     std::unique_ptr<backend::DeviceStream> stream;  //!< its queue; declared before the executor, which uses it
     std::shared_ptr<Arena> arena;
     Graph graph;
@@ -164,15 +164,11 @@ public:
     void open_device() {
         const LiteDeviceType type = config.device_type;
         if (type == LITE_CPU || type == LITE_DEVICE_DEFAULT) return;
-        if (type == LITE_CUDA) {
-            throw Error(ErrorCode::DeviceUnavailable, "CUDA network execution is not implemented yet: load the network "
-                                                      "with deviceType LITE_CPU (or LITE_OPENCL where an OpenCL device exists)");
-        }
         backend::Backend& backend = backend::require_backend(type, config.device_id);
         stream = backend.create_stream(config.device_id);
         if (!stream) {
             throw Error(ErrorCode::DeviceUnavailable, std::string(device_name(type)) + " networks are not supported "
-                                                      "by this build: use LITE_CPU or LITE_OPENCL");
+                                                      "by this build: use LITE_CPU, LITE_CUDA or LITE_OPENCL");
         }
         device = &backend;
     }

@@ -12,13 +12,19 @@ import { parseShapeOption, runInfo } from './info.js';
 import { RUN_USAGE, runCommand } from './run.js';
 import { subCommand } from './sub.js';
 
+const INFO_DEVICES = new Map([
+  ['cpu', LiteDeviceType.LITE_CPU],
+  ['cuda', LiteDeviceType.LITE_CUDA],
+  ['opencl', LiteDeviceType.LITE_OPENCL],
+]);
+
 const USAGE = `usage: edgelite <command>
 
 commands:
   --version, version   print the package version
   devices              list the backends built in and the devices found
-  info MODEL [--shape NAME=DxDx...] [--device cpu|opencl]
-                       a model's inputs, outputs, ops, unsupported ops and planned memory; with --device opencl
+  info MODEL [--shape NAME=DxDx...] [--device cpu|cuda|opencl]
+                       a model's inputs, outputs, ops, unsupported ops and planned memory; with --device cuda|opencl
                        also which nodes run on the device and which fall back to the CPU
   bench MODEL [--device cpu|opencl] [--threads N] [--runs N] [--shape NAME=DxD...]
                        time load, first run and N runs (median, p90, min) and say where the nodes ran
@@ -53,16 +59,16 @@ async function main(argv: string[]): Promise<number> {
     case 'info': {
       const model = argv[1];
       if (!model) {
-        process.stderr.write('usage: edgelite info MODEL.onnx [--shape NAME=DxDx...] [--device cpu|opencl]\n');
+        process.stderr.write('usage: edgelite info MODEL.onnx [--shape NAME=DxDx...] [--device cpu|cuda|opencl]\n');
         return 2;
       }
       const shapes = [];
       let device = LiteDeviceType.LITE_CPU;
       for (let i = 2; i < argv.length; i++) {
         if (argv[i] === '--shape' && argv[i + 1]) shapes.push(parseShapeOption(argv[++i]!));
-        else if (argv[i] === '--device' && (argv[i + 1] === 'cpu' || argv[i + 1] === 'opencl')) {
-          device = argv[++i] === 'opencl' ? LiteDeviceType.LITE_OPENCL : LiteDeviceType.LITE_CPU;
-        } else throw new LiteError('INVALID_ARGUMENT', `unknown option '${argv[i]}' for info (--shape NAME=DxDx..., --device cpu|opencl)`);
+        else if (argv[i] === '--device' && INFO_DEVICES.has(argv[i + 1] ?? '')) {
+          device = INFO_DEVICES.get(argv[++i]!)!;
+        } else throw new LiteError('INVALID_ARGUMENT', `unknown option '${argv[i]}' for info (--shape NAME=DxDx..., --device cpu|cuda|opencl)`);
       }
       return runInfo(model, (line) => process.stdout.write(`${line}\n`), shapes, device);
     }
