@@ -150,7 +150,7 @@ struct HostTensor {
     ops::TensorView view() const { return {const_cast<uint8_t*>(bytes.data()), dtype, shape}; }
     std::vector<float> floats() const {
         std::vector<float> v(bytes.size() / 4);
-        std::memcpy(v.data(), bytes.data(), v.size() * 4);
+        if (!v.empty()) std::memcpy(v.data(), bytes.data(), v.size() * 4);
         return v;
     }
     static HostTensor of(const ops::Shape& shape, const std::vector<float>& values, bool constant = false) {
