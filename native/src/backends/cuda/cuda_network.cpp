@@ -12,6 +12,7 @@
 #include <numeric>
 
 #include "backends/cuda/kernels/emulate.h"
+#include "backends/node_reader.h"
 #include "backends/cuda/kernels/ops_bridge.h"
 #include "lite/error.h"
 #include "ops/conv_common.h"
@@ -69,9 +70,9 @@ private:
 };
 
 //! The launch for one node, or an empty function when the kernels do not cover it; marks constant tensor inputs.
-class Builder {
+class Builder : public NodeReader {
 public:
-    explicit Builder(const NodeDesc& node) : n(node), a(*node.attributes), upload(node.inputs.size(), false) {}
+    explicit Builder(const NodeDesc& node) : NodeReader(node) {}
 
     Launch build() {
         if (n.outputs.empty() || !n.outputs[0].present || n.outputs[0].dtype != LITE_FLOAT) return {};
@@ -101,30 +102,7 @@ public:
         return {};
     }
 
-    const NodeDesc& n;
-    const ops::Attributes& a;
-    std::vector<bool> upload;
-
 private:
-    const Shape& in_shape(size_t i) const { return n.inputs[i].shape; }
-    const Shape& out_shape() const { return n.outputs[0].shape; }
-    bool has(size_t i) const { return i < n.inputs.size() && n.inputs[i].present; }
-    //! The inputs the kernel reads as float tensors: each must be float32 (uploaded when constant).
-    bool data_inputs(std::initializer_list<size_t> indices) {
-        for (size_t i : indices) {
-            if (!has(i)) continue;
-            if (n.inputs[i].dtype != LITE_FLOAT) return false;
-            upload[i] = n.inputs[i].constant != nullptr;
-        }
-        return true;
-    }
-    //! Only the first `count` inputs may be present (an op version with inputs the kernels do not know: the CPU's).
-    bool only_inputs(size_t count) const {
-        for (size_t i = count; i < n.inputs.size(); ++i) {
-            if (n.inputs[i].present) return false;
-        }
-        return true;
-    }
     //! The constant input i read as integers (absent: empty; present but not constant: false).
     bool constant_ints(size_t i, std::vector<int64_t>& values) const {
         if (!has(i)) return true;

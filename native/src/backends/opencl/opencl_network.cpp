@@ -9,6 +9,7 @@
 #include <map>
 #include <numeric>
 
+#include "backends/node_reader.h"
 #include "backends/opencl/opencl_kernels.h"
 #include "lite/error.h"
 #include "ops/conv_common.h"
@@ -173,10 +174,9 @@ int64_t product(const Shape& shape, size_t begin, size_t end) {
 }
 
 //! The launch for one node, or an empty function when the kernels do not cover it; marks constant tensor inputs.
-class Builder {
+class Builder : public NodeReader {
 public:
-    Builder(cl_context context, const NodeDesc& node)
-            : m_context(context), n(node), a(*node.attributes), upload(node.inputs.size(), false) {}
+    Builder(cl_context context, const NodeDesc& node) : NodeReader(node), m_context(context) {}
 
     Launcher build() {
         if (n.outputs.empty() || !n.outputs[0].present || n.outputs[0].dtype != LITE_FLOAT) return {};
@@ -206,31 +206,8 @@ public:
     }
 
     cl_context m_context;
-    const NodeDesc& n;
-    const ops::Attributes& a;
-    std::vector<bool> upload;
 
 private:
-    const Shape& in_shape(size_t i) const { return n.inputs[i].shape; }
-    const Shape& out_shape() const { return n.outputs[0].shape; }
-    bool has(size_t i) const { return i < n.inputs.size() && n.inputs[i].present; }
-    //! The inputs the kernel reads as float tensors: each must be float32 (uploaded when constant).
-    bool data_inputs(std::initializer_list<size_t> indices) {
-        for (size_t i : indices) {
-            if (!has(i)) continue;
-            if (n.inputs[i].dtype != LITE_FLOAT) return false;
-            upload[i] = n.inputs[i].constant != nullptr;
-        }
-        return true;
-    }
-    //! Only the listed inputs may be present (an op version with inputs the kernels do not know stays on the CPU).
-    bool only_inputs(size_t count) const {
-        for (size_t i = count; i < n.inputs.size(); ++i) {
-            if (n.inputs[i].present) return false;
-        }
-        return true;
-    }
-
     Launcher conv() {
         if (!has(0) || !has(1) || !data_inputs({0, 1, 2, 3})) return {};
         const Shape& x = in_shape(0);
