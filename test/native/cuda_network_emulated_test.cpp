@@ -17,6 +17,7 @@
 #include "lite/error.h"
 #include "lite/global.h"
 #include "lite/network.h"
+#include "reference_files.h"
 #ifdef EDGELITE_WITH_CUDA
 #include "backends/cuda/cuda_network.h"
 #include "backends/cuda/kernels/emulate.h"
@@ -24,78 +25,11 @@
 
 namespace fs = std::filesystem;
 using namespace lite;
+using namespace lite::test;
 
 namespace {
 
-std::string read_text(const fs::path& path) {
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
-std::vector<float> read_floats(const fs::path& path) {
-    std::ifstream file(path, std::ios::binary | std::ios::ate);
-    std::vector<float> values(static_cast<size_t>(file.tellg()) / sizeof(float));
-    file.seekg(0);
-    file.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(float)));
-    return values;
-}
-
-std::vector<size_t> read_shape(const fs::path& path) {
-    std::istringstream text(read_text(path));
-    std::vector<size_t> dims;
-    for (size_t d; text >> d;) dims.push_back(d);
-    return dims;
-}
-
 #ifdef EDGELITE_WITH_CUDA
-double relative_l2(const float* got, const float* want, size_t count) {
-    double diff = 0, ref = 0;
-    for (size_t i = 0; i < count; ++i) {
-        diff += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
-        ref += double(want[i]) * want[i];
-    }
-    return std::sqrt(diff) / std::max(std::sqrt(ref), 1e-30);
-}
-
-#endif
-
-struct Reference {
-    std::string model, input_name;
-    std::vector<size_t> input_shape;
-    std::vector<float> input;
-    std::vector<std::string> outputs;
-    fs::path dir;
-};
-
-Reference load_reference(const std::string& name) {
-    Reference r;
-    r.dir = fs::path(EDGELITE_SOURCE_DIR) / ".cache" / "references" / name;
-    if (!fs::exists(r.dir / "outputs.txt")) return r;
-    r.model = read_text(r.dir / "model.path");
-    r.input_name = read_text(r.dir / "input.name");
-    r.input_shape = read_shape(r.dir / "input.shape");
-    r.input = read_floats(r.dir / "input.bin");
-    std::istringstream names(read_text(r.dir / "outputs.txt"));
-    for (std::string line; std::getline(names, line);) r.outputs.push_back(line);
-    return r;
-}
-
-#ifdef EDGELITE_WITH_CUDA
-std::shared_ptr<Network> run(const Reference& r, LiteDeviceType device) {
-    Config config;
-    config.device_type = device;
-    auto network = std::make_shared<Network>(config);
-    network->load_model(r.model);
-    auto input = network->get_io_tensor(r.input_name);
-    input->set_layout(Layout(r.input_shape, LITE_FLOAT));
-    std::memcpy(input->get_memory_ptr(), r.input.data(), r.input.size() * sizeof(float));
-    network->forward();
-    network->wait();
-    return network;
-}
-
 //! The emulated CUDA device for one test's scope.
 struct EmulatedCuda {
     EmulatedCuda() { backend::cuda::testing::set_emulated_device(true); }
@@ -107,12 +41,12 @@ class EmulatedCudaNetwork : public ::testing::TestWithParam<const char*> {};
 TEST_P(EmulatedCudaNetwork, MatchesOnnxRuntimeAndTheCpu) {
     const Reference r = load_reference(GetParam());
     if (r.model.empty()) GTEST_SKIP() << "no onnxruntime reference in " << r.dir << ": run `npx tsx test/fixtures/make-references.ts`";
-    auto cpu = run(r, LITE_CPU);
+    auto cpu = run_reference(r, LITE_CPU);
     EmulatedCuda emulated;
     reset_copy_stats();
     const int64_t launches_before = backend::cuda::kernels::emulation_stats().launches;
     const auto start = std::chrono::steady_clock::now();
-    auto device = run(r, LITE_CUDA);
+    auto device = run_reference(r, LITE_CUDA);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (size_t i = 0; i < r.outputs.size(); ++i) {
         const std::vector<float> want = read_floats(r.dir / ("output_" + std::to_string(i) + ".bin"));
@@ -150,7 +84,7 @@ INSTANTIATE_TEST_SUITE_P(RealModels, EmulatedCudaNetwork, ::testing::Values("bla
 TEST(EmulatedCudaNetworkIo, DeviceInputIsUsedInPlace) {
     const Reference r = load_reference("ppocr-cls");
     if (r.model.empty()) GTEST_SKIP() << "no onnxruntime reference";
-    auto cpu = run(r, LITE_CPU);
+    auto cpu = run_reference(r, LITE_CPU);
     EmulatedCuda emulated;
     Config config;
     config.device_type = LITE_CUDA;

@@ -14,9 +14,11 @@
 #include "lite/error.h"
 #include "lite/global.h"
 #include "lite/network.h"
+#include "reference_files.h"
 
 namespace fs = std::filesystem;
 using namespace lite;
+using namespace lite::test;
 
 namespace {
 
@@ -25,31 +27,7 @@ bool have_unified_opencl() {
     return backend && backend->device_count() > 0 && backend->host_unified_memory(0);
 }
 
-std::string read_text(const fs::path& path) {
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
-std::vector<float> read_floats(const fs::path& path) {
-    std::ifstream file(path, std::ios::binary | std::ios::ate);
-    std::vector<float> values(static_cast<size_t>(file.tellg()) / sizeof(float));
-    file.seekg(0);
-    file.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(float)));
-    return values;
-}
-
 uint64_t total(const CopyStats& s) { return s.host_to_host + s.host_to_device + s.device_to_host + s.device_to_device; }
-
-double relative_l2(const float* got, const std::vector<float>& want) {
-    double diff = 0, ref = 0;
-    for (size_t i = 0; i < want.size(); ++i) {
-        diff += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
-        ref += double(want[i]) * want[i];
-    }
-    return std::sqrt(diff) / std::max(std::sqrt(ref), 1e-30);
-}
 
 TEST(OpenClTensor, IsHostVisibleOnUnifiedMemoryAndCopiesAreCountedByDirection) {
     if (!have_unified_opencl()) GTEST_SKIP() << "no unified-memory OpenCL device (install pocl-opencl-icd)";
@@ -86,25 +64,6 @@ TEST(OpenClTensor, IsHostVisibleOnUnifiedMemoryAndCopiesAreCountedByDirection) {
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
     }
-}
-
-struct Reference {
-    std::string model, input_name;
-    std::vector<float> input;
-    std::vector<std::string> outputs;
-    fs::path dir;
-};
-
-Reference load_reference(const std::string& name) {
-    Reference r;
-    r.dir = fs::path(EDGELITE_SOURCE_DIR) / ".cache" / "references" / name;
-    if (!fs::exists(r.dir / "outputs.txt")) return r;
-    r.model = read_text(r.dir / "model.path");
-    r.input_name = read_text(r.dir / "input.name");
-    r.input = read_floats(r.dir / "input.bin");
-    std::istringstream names(read_text(r.dir / "outputs.txt"));
-    for (std::string line; std::getline(names, line);) r.outputs.push_back(line);
-    return r;
 }
 
 // The seed's device-IO example on OpenCL: input and outputs configured as device IO, a device tensor written by

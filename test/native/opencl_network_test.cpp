@@ -15,80 +15,17 @@
 #include "lite/error.h"
 #include "lite/global.h"
 #include "lite/network.h"
+#include "reference_files.h"
 
 namespace fs = std::filesystem;
 using namespace lite;
+using namespace lite::test;
 
 namespace {
-
-std::string read_text(const fs::path& path) {
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
-std::vector<float> read_floats(const fs::path& path) {
-    std::ifstream file(path, std::ios::binary | std::ios::ate);
-    std::vector<float> values(static_cast<size_t>(file.tellg()) / sizeof(float));
-    file.seekg(0);
-    file.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(float)));
-    return values;
-}
-
-std::vector<size_t> read_shape(const fs::path& path) {
-    std::istringstream text(read_text(path));
-    std::vector<size_t> dims;
-    for (size_t d; text >> d;) dims.push_back(d);
-    return dims;
-}
-
-double relative_l2(const float* got, const float* want, size_t count) {
-    double diff = 0, ref = 0;
-    for (size_t i = 0; i < count; ++i) {
-        diff += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
-        ref += double(want[i]) * want[i];
-    }
-    return std::sqrt(diff) / std::max(std::sqrt(ref), 1e-30);
-}
 
 bool have_opencl() {
     backend::Backend* backend = backend::find_backend(LITE_OPENCL);
     return backend && backend->device_count() > 0;
-}
-
-struct Reference {
-    std::string model, input_name;
-    std::vector<size_t> input_shape;
-    std::vector<float> input;
-    std::vector<std::string> outputs;
-    fs::path dir;
-};
-
-Reference load_reference(const std::string& name) {
-    Reference r;
-    r.dir = fs::path(EDGELITE_SOURCE_DIR) / ".cache" / "references" / name;
-    if (!fs::exists(r.dir / "outputs.txt")) return r;
-    r.model = read_text(r.dir / "model.path");
-    r.input_name = read_text(r.dir / "input.name");
-    r.input_shape = read_shape(r.dir / "input.shape");
-    r.input = read_floats(r.dir / "input.bin");
-    std::istringstream names(read_text(r.dir / "outputs.txt"));
-    for (std::string line; std::getline(names, line);) r.outputs.push_back(line);
-    return r;
-}
-
-std::shared_ptr<Network> run(const Reference& r, LiteDeviceType device) {
-    Config config;
-    config.device_type = device;
-    auto network = std::make_shared<Network>(config);
-    network->load_model(r.model);
-    auto input = network->get_io_tensor(r.input_name);
-    input->set_layout(Layout(r.input_shape, LITE_FLOAT));
-    std::memcpy(input->get_memory_ptr(), r.input.data(), r.input.size() * sizeof(float));
-    network->forward();
-    network->wait();
-    return network;
 }
 
 class OpenClNetwork : public ::testing::TestWithParam<const char*> {};
@@ -97,8 +34,8 @@ TEST_P(OpenClNetwork, MatchesOnnxRuntimeAndTheCpu) {
     if (!have_opencl()) GTEST_SKIP() << "no OpenCL device (install pocl-opencl-icd)";
     const Reference r = load_reference(GetParam());
     if (r.model.empty()) GTEST_SKIP() << "no onnxruntime reference in " << r.dir << ": run `npx tsx test/fixtures/make-references.ts`";
-    auto cpu = run(r, LITE_CPU);
-    auto device = run(r, LITE_OPENCL);
+    auto cpu = run_reference(r, LITE_CPU);
+    auto device = run_reference(r, LITE_OPENCL);
     for (size_t i = 0; i < r.outputs.size(); ++i) {
         const std::vector<float> want = read_floats(r.dir / ("output_" + std::to_string(i) + ".bin"));
         auto got = device->get_io_tensor(r.outputs[i]);

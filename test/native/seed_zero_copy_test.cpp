@@ -14,42 +14,13 @@
 #include "lite/error.h"
 #include "lite/global.h"
 #include "lite/network.h"
+#include "reference_files.h"
 
 namespace fs = std::filesystem;
 using namespace lite;
+using namespace lite::test;
 
 namespace {
-
-std::string read_text(const fs::path& path) {
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
-std::vector<float> read_floats(const fs::path& path) {
-    std::ifstream file(path, std::ios::binary | std::ios::ate);
-    std::vector<float> values(static_cast<size_t>(file.tellg()) / sizeof(float));
-    file.seekg(0);
-    file.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(float)));
-    return values;
-}
-
-std::vector<size_t> read_shape(const fs::path& path) {
-    std::istringstream text(read_text(path));
-    std::vector<size_t> dims;
-    for (size_t d; text >> d;) dims.push_back(d);
-    return dims;
-}
-
-double relative_l2(const float* got, const std::vector<float>& want) {
-    double diff = 0, ref = 0;
-    for (size_t i = 0; i < want.size(); ++i) {
-        diff += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
-        ref += double(want[i]) * want[i];
-    }
-    return std::sqrt(diff) / std::max(std::sqrt(ref), 1e-30);
-}
 
 struct AlignedFree {
     void operator()(void* p) const { std::free(p); }
