@@ -1,7 +1,8 @@
 // Kernel micro-benchmark of the CPU backend: GFLOP/s of the packed SGEMM and of the convolutions that dominate
 // the suite's models (docs: /work/shared/PERF-NOTES.md), at 1 and 2 threads, next to this machine's measured
 // single-thread FMA peak; then GB/s of the memory-bound ops (pools, Transpose, Softmax, activations), reference
-// kernel against fast kernel. Usage: edgelite_kernel_bench [--quick]. Prints its conditions (CPU, SIMD table,
+// kernel against fast kernel. Usage: edgelite_kernel_bench [--quick] [--only TEXT] (only the convolutions whose
+// name contains TEXT). Prints its conditions (CPU, SIMD table,
 // threads, compiler) with the results, as benchmark results must.
 #include <algorithm>
 #include <chrono>
@@ -294,7 +295,12 @@ onnx::Attribute ints_attribute(const char* name, std::vector<int64_t> values) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+    bool quick = false;
+    const char* only = nullptr;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+        if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = argv[++i];
+    }
     const double seconds = quick ? 0.05 : 0.4;
     std::printf("%s%s: %s, %u hardware threads, SIMD table %s, compiler %s; median times, kc %lld nc %lld\n", argv[0],
                 quick ? " --quick" : "", cpu_model().c_str(), std::thread::hardware_concurrency(), cpu::best_simd().name,
@@ -306,10 +312,12 @@ int main(int argc, char** argv) {
     std::printf("measured single-thread FMA peak: %.1f GFLOP/s\n\n", fma_peak_gflops());
 #endif
 
-    for (int64_t s : {64, 256, 512, 1024}) bench_gemm(s, s, s, seconds);
-    bench_gemm(256, 1600, 256, seconds);  // a 1x1 256->256 conv at 40x40 as a plain GEMM
-    bench_gemm(1, 1000, 512, seconds);    // a fully connected layer on one row
-    std::printf("\n");
+    if (!only) {
+        for (int64_t s : {64, 256, 512, 1024}) bench_gemm(s, s, s, seconds);
+        bench_gemm(256, 1600, 256, seconds);  // a 1x1 256->256 conv at 40x40 as a plain GEMM
+        bench_gemm(1, 1000, 512, seconds);    // a fully connected layer on one row
+        std::printf("\n");
+    }
 
     const ConvCase convs[] = {
             {"conv 1x1 256->256 40x40 relu", 256, 256, 40, 40, 1, 1, 1, ops::Activation::Relu},
@@ -319,6 +327,9 @@ int main(int argc, char** argv) {
             {"depthwise 3x3 32ch 112x112", 32, 32, 112, 112, 3, 1, 32, ops::Activation::None},
             {"depthwise 3x3 24ch 128x128 (BlazeFace)", 24, 24, 128, 128, 3, 1, 24, ops::Activation::None},
             {"depthwise 3x3 s2 96ch 64x64", 96, 96, 64, 64, 3, 2, 96, ops::Activation::None},
+            {"depthwise 3x3 s2 28ch 64x64 (BlazeFace)", 28, 28, 64, 64, 3, 2, 28, ops::Activation::None},
+            {"depthwise 3x3 64ch 16x16 (BlazeFace)", 64, 64, 16, 16, 3, 1, 64, ops::Activation::None},
+            {"depthwise 3x3 96ch 8x8 (BlazeFace)", 96, 96, 8, 8, 3, 1, 96, ops::Activation::None},
             {"depthwise 5x5 48ch 64x64", 48, 48, 64, 64, 5, 1, 48, ops::Activation::None},
             {"dense 3x3 96->24 160x160 (PP-OCR det)", 96, 24, 160, 160, 3, 1, 1, ops::Activation::Relu},
             {"dense 3x3 24->24 80x80", 24, 24, 80, 80, 3, 1, 1, ops::Activation::Relu},
@@ -326,6 +337,12 @@ int main(int argc, char** argv) {
             {"dense 3x3 s2 3->32 640x640 (det stem)", 3, 32, 640, 640, 3, 2, 1, ops::Activation::HardSwish},
             {"dense 5x5 s2 3->24 256x256 (BlazeFace)", 3, 24, 256, 256, 5, 2, 1, ops::Activation::Relu},
     };
+    if (only) {
+        for (const ConvCase& cc : convs) {
+            if (std::strstr(cc.name, only)) bench_conv(cc, seconds);
+        }
+        return 0;
+    }
     for (const ConvCase& cc : convs) bench_conv(cc, seconds);
     // The dense 3x3 stride-1 convs again on the im2col GEMM instead of Winograd, for comparison.
     cpu::winograd_tuning().enabled = false;

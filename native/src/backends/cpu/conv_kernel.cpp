@@ -1,6 +1,7 @@
 // Conv on the CPU backend: 1-D and 2-D float32 convolutions in NCHW.
-//   depthwise (group == C == M):  per channel plane, taps vectorised across the output row (simd depthwise_row;
-//                                 3x3 stride 1 two rows at a time), rows padded in a small ring buffer
+//   depthwise (group == C == M):  per channel plane, from zero-padded stride-phase copies of the input plane (see
+//                                 DepthwiseGrid), taps vectorised across output rows (simd depthwise_row; 3x3
+//                                 stride 1 two rows at a time) or, for narrow planes, across the whole plane
 //   1x1, stride 1, no padding:    a direct GEMM W (M x C) · X (C x HW) per image and group, no im2col
 //   3x3, stride 1, ungrouped:     Winograd F(4x4, 3x3) (winograd.cpp) when large enough (winograd_applies)
 //   anything else:                GEMM with B packed straight from the image (im2col, block by block); strided
@@ -321,16 +322,20 @@ private:
         float* y = ctx.output(0).as<float>();
         const int64_t taps = g.kh * g.kw, in_size = g.h * g.w, out_size = g.oh * g.ow;
         const ResidualInput residual = residual_input(ctx);
+        const DepthwiseGrid grid(g);
         auto planes = [&](int64_t begin, int64_t end) {
+            thread_local DepthwiseScratch scratch;  // one lookup per chunk of planes
             for (int64_t plane = begin; plane < end; ++plane) {
                 const int64_t c = plane % g.channels;
                 float* out = y + plane * out_size;
+                const float* wc = weights + c * taps;
+                const float bc = bias ? bias[c] : 0.f;
                 if (!residual.data) {
-                    depthwise_plane(x + plane * in_size, weights + c * taps, bias ? bias[c] : 0.f, g, m_activation, out);
+                    depthwise_plane(x + plane * in_size, wc, bc, g, grid, m_activation, scratch, out);
                     continue;
                 }
                 // The residual goes in before the activation: the plane without it, then both in one pass.
-                depthwise_plane(x + plane * in_size, weights + c * taps, bias ? bias[c] : 0.f, g, ops::Activation{}, out);
+                depthwise_plane(x + plane * in_size, wc, bc, g, grid, ops::Activation{}, scratch, out);
                 Epilogue ep;
                 ep.act = m_activation;
                 if (c < residual.maps) {
@@ -349,89 +354,150 @@ private:
         }
     }
 
-    // One channel plane. The taps of an output row read consecutive floats for consecutive outputs: the input rows
-    // themselves when stride 1 needs no column padding, else padded copies of the rows with the columns
-    // de-interleaved by stride phase (column q of phase s is padded column q * sw + s), kept in a ring of as many
-    // rows as a window spans so that each input row is copied once. Rows outside the input read a zero row.
-    void depthwise_plane(const float* src, const float* wc, float b, const Geometry& g, const ops::Activation& act, float* out) const {
-        const int64_t taps = g.kh * g.kw;
-        const int64_t wp = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;  // padded columns the windows touch
-        const bool in_place = g.sw == 1 && g.pl == 0 && wp <= g.w;
-        const int64_t phase_width = div_up(wp, g.sw), row_width = in_place ? g.w : g.sw * phase_width;
-        const int64_t ring = (g.kh - 1) * g.dh + 1 + g.sh;  // the rows of two consecutive output rows
-        thread_local std::vector<const float*> tap_rows;
-        thread_local std::vector<int64_t> ring_rows;
-        thread_local AlignedBuffer buffer;
-        tap_rows.resize(static_cast<size_t>(taps));
-        ring_rows.assign(static_cast<size_t>(ring), -1);
-        float* rows = buffer.ensure(static_cast<size_t>((ring + 1) * row_width));
-        float* zero_row = rows + ring * row_width;
-        std::memset(zero_row, 0, sizeof(float) * static_cast<size_t>(row_width));
-        auto input_row = [&](int64_t ih) -> const float* {
-            if (ih < 0 || ih >= g.h) return zero_row;
-            if (in_place) return src + ih * g.w;
-            float* dst = rows + (ih % ring) * row_width;
-            if (ring_rows[static_cast<size_t>(ih % ring)] == ih) return dst;
-            ring_rows[static_cast<size_t>(ih % ring)] = ih;
-            const float* row = src + ih * g.w;
-            if (g.sw == 2) {
-                fill_row_stride2(row, g, wp, phase_width, dst);
-                return dst;
-            }
-            for (int64_t s = 0; s < g.sw; ++s) {
-                float* phase = dst + s * phase_width;
-                // Padded columns q * sw + s inside the input: q in [lo, hi).
-                const int64_t lo = std::clamp<int64_t>(div_up(g.pl - s, g.sw), 0, phase_width);
-                const int64_t hi = std::clamp<int64_t>(div_up(g.w + g.pl - s, g.sw), lo, phase_width);
-                for (int64_t q = 0; q < lo; ++q) phase[q] = 0.f;
-                if (g.sw == 1) {
-                    std::memcpy(phase + lo, row + lo - g.pl, sizeof(float) * static_cast<size_t>(hi - lo));
-                } else {
-                    for (int64_t q = lo; q < hi; ++q) phase[q] = row[q * g.sw + s - g.pl];
-                }
-                for (int64_t q = hi; q < phase_width; ++q) phase[q] = 0.f;
-            }
-            return dst;
-        };
-        thread_local std::vector<int64_t> column_offsets;  // of tap column kx in a prepared row
-        column_offsets.resize(static_cast<size_t>(g.kw));
-        for (int64_t kx = 0; kx < g.kw; ++kx) {
-            column_offsets[static_cast<size_t>(kx)] = (kx * g.dw % g.sw) * phase_width + kx * g.dw / g.sw;
-        }
-        int64_t oy = 0;
-        if (g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1) {
-            // The common 3x3 stride-1 case, two output rows per call.
-            for (; oy + 2 <= g.oh; oy += 2) {
-                const float* four[4];
-                for (int64_t r = 0; r < 4; ++r) four[r] = input_row(oy - g.pt + r);
-                m_simd.depthwise3x3_rows2(four, wc, g.ow, b, act, out + oy * g.ow, out + (oy + 1) * g.ow);
-            }
-        }
-        for (; oy < g.oh; ++oy) {
-            const float** tap = tap_rows.data();
+    // A depthwise plane is computed from stride-phase planes of its zero-padded input: phase (a, b) holds padded
+    // rows a, a + sh, ... and padded columns b, b + sw, ..., rows of `stride` floats. Tap (ky, kx) of output
+    // (oy, ox) is then element (oy + ky*dh / sh, ox + kx*dw / sw) of phase (ky*dh % sh, kx*dw % sw), so every
+    // tap reads consecutive floats for consecutive outputs, and an output grid with the phases' row stride
+    // ("flat": oy * stride + ox) reads each tap at one fixed offset: narrow planes run as one long row over that
+    // grid (the columns past ow are computed and dropped), wide ones row by row.
+    struct DepthwiseGrid {
+        int64_t rows, stride, phase_size;
+        bool in_place;  // stride 1, no padding read: the input plane itself is the only phase
+        std::vector<int64_t> inside_lo, inside_hi;  // per column phase: the columns that come from the input
+        std::vector<int64_t> tap_offsets;            // of each tap's first input in the phases
+        explicit DepthwiseGrid(const Geometry& g) {
+            rows = g.oh + (g.kh - 1) * g.dh / g.sh;
+            stride = g.ow + (g.kw - 1) * g.dw / g.sw;
+            in_place = g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && rows <= g.h && stride <= g.w;
+            if (in_place) stride = g.w;
+            // Columns past the last row of the grid are read by the dropped outputs of its last row.
+            phase_size = rows * stride + (g.kw - 1) * g.dw / g.sw;
             for (int64_t ky = 0; ky < g.kh; ++ky) {
-                const float* row = input_row(oy * g.sh - g.pt + ky * g.dh);
-                for (int64_t kx = 0; kx < g.kw; ++kx) *tap++ = row + column_offsets[static_cast<size_t>(kx)];
+                for (int64_t kx = 0; kx < g.kw; ++kx) {
+                    const int64_t dy = ky * g.dh, dx = kx * g.dw;
+                    tap_offsets.push_back(((dy % g.sh) * g.sw + dx % g.sw) * phase_size + dy / g.sh * stride + dx / g.sw);
+                }
             }
-            m_simd.depthwise_row(tap_rows.data(), wc, static_cast<int>(taps), g.ow, b, act, out + oy * g.ow);
+            for (int64_t s = 0; s < g.sw; ++s) {  // padded columns q * sw + s inside the input: q in [lo, hi)
+                inside_lo.push_back(std::clamp<int64_t>(div_up(g.pl - s, g.sw), 0, stride));
+                inside_hi.push_back(std::clamp<int64_t>(div_up(g.w + g.pl - s, g.sw), inside_lo.back(), stride));
+            }
         }
+    };
+    struct DepthwiseScratch {
+        AlignedBuffer phases, grid;
+        std::vector<const float*> taps;
+    };
+
+    void depthwise_plane(const float* src, const float* wc, float b, const Geometry& g, const DepthwiseGrid& grid,
+                         const ops::Activation& act, DepthwiseScratch& scratch, float* out) const {
+        const int64_t taps = g.kh * g.kw, stride = grid.stride;
+        const float* phases = grid.in_place ? src : fill_phases(src, g, grid, scratch.phases);
+        scratch.taps.resize(static_cast<size_t>(taps));
+        for (int64_t t = 0; t < taps; ++t) scratch.taps[static_cast<size_t>(t)] = phases + grid.tap_offsets[static_cast<size_t>(t)];
+        const float* const* tap = scratch.taps.data();
+        const int ntaps = static_cast<int>(taps);
+        if (stride == g.ow) {  // the grid is the output
+            m_simd.depthwise_row(tap, wc, ntaps, g.oh * g.ow, b, act, out);
+            return;
+        }
+        if (g.ow >= kWideRow && taps <= kMaxRowTaps) {
+            int64_t oy = 0;
+            if (g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1) {
+                for (; oy + 2 <= g.oh; oy += 2) {  // two output rows per call: each loaded input serves both
+                    const float* four[4];
+                    for (int64_t r = 0; r < 4; ++r) four[r] = phases + (oy + r) * stride;
+                    m_simd.depthwise3x3_rows2(four, wc, g.ow, b, act, out + oy * g.ow, out + (oy + 1) * g.ow);
+                }
+            }
+            const float* row_taps[kMaxRowTaps];
+            for (; oy < g.oh; ++oy) {
+                for (int64_t t = 0; t < taps; ++t) row_taps[t] = tap[t] + oy * stride;
+                m_simd.depthwise_row(row_taps, wc, ntaps, g.ow, b, act, out + oy * g.ow);
+            }
+            return;
+        }
+        // Narrow rows: the whole grid as one row, then its first ow columns of each row.
+        const int64_t cells = (g.oh - 1) * stride + g.ow;
+        float* flat = scratch.grid.ensure(static_cast<size_t>(cells));
+        m_simd.depthwise_row(tap, wc, ntaps, cells, b, act, flat);
+        for (int64_t oy = 0; oy < g.oh; ++oy) copy_floats(out + oy * g.ow, flat + oy * stride, g.ow);
+    }
+
+    // The stride-phase planes of a zero-padded input plane (see DepthwiseGrid).
+    const float* fill_phases(const float* src, const Geometry& g, const DepthwiseGrid& grid, AlignedBuffer& buffer) const {
+        const int64_t stride = grid.stride;
+        float* phases = buffer.ensure(static_cast<size_t>(g.sh * g.sw * grid.phase_size));
+        for (int64_t a = 0; a < g.sh; ++a) {
+            for (int64_t r = 0; r < grid.rows; ++r) {
+                const int64_t ih = r * g.sh + a - g.pt;
+                float* row0 = phases + a * g.sw * grid.phase_size + r * stride;
+                if (ih < 0 || ih >= g.h) {
+                    for (int64_t s = 0; s < g.sw; ++s) zero_floats(row0 + s * grid.phase_size, stride);
+                    continue;
+                }
+                const float* row = src + ih * g.w;
+                if (g.sw == 2) {
+                    fill_row_stride2(row, g, stride, row0, row0 + grid.phase_size);
+                    continue;
+                }
+                for (int64_t s = 0; s < g.sw; ++s) {
+                    float* phase = row0 + s * grid.phase_size;
+                    const int64_t lo = grid.inside_lo[static_cast<size_t>(s)], hi = grid.inside_hi[static_cast<size_t>(s)];
+                    zero_floats(phase, lo);
+                    if (g.sw == 1) {
+                        copy_floats(phase + lo, row + lo - g.pl, hi - lo);
+                    } else {
+                        for (int64_t q = lo; q < hi; ++q) phase[q] = row[q * g.sw + s - g.pl];
+                    }
+                    zero_floats(phase + hi, stride - hi);
+                }
+            }
+        }
+        // The columns read past the last row by the dropped outputs.
+        const int64_t tail = grid.phase_size - grid.rows * stride;
+        for (int64_t p = 0; p < g.sh * g.sw; ++p) zero_floats(phases + p * grid.phase_size + grid.rows * stride, tail);
+        return phases;
     }
 
     // A padded row de-interleaved for stride 2: padded column col (input column col - pl) goes to phase col % 2,
-    // position col / 2; columns outside the input are zero.
-    void fill_row_stride2(const float* row, const Geometry& g, int64_t wp, int64_t phase_width, float* dst) const {
-        float* phase[2] = {dst, dst + phase_width};
-        std::fill(phase[0], phase[0] + 2 * phase_width, 0.f);
+    // position col / 2 (of `width`); columns outside the input are zero.
+    void fill_row_stride2(const float* row, const Geometry& g, int64_t width, float* even, float* odd) const {
+        const int64_t wp = 2 * width;
         const int64_t a = std::min(g.pl, wp), b = std::clamp<int64_t>(g.pl + g.w, a, wp);  // padded columns from the input
-        if (b <= a) return;
         // Input column i lands at padded column a + i: the even-i run starts in phase a % 2, the odd-i run in the other.
-        const int64_t pairs = (b - a) / 2;
-        float* first = phase[a % 2] + a / 2;
-        float* second = phase[(a + 1) % 2] + (a + 1) / 2;
-        const float* in = row + (a - g.pl);
-        m_simd.deinterleave2(in, pairs, first, second);
-        if ((b - a) % 2) first[pairs] = in[2 * pairs];
+        const int64_t pairs = (b - a) / 2, extra = (b - a) % 2;
+        float* first = (a % 2 ? odd : even);
+        float* second = (a % 2 ? even : odd);
+        const int64_t first_at = a / 2, second_at = (a + 1) / 2;
+        if (pairs > 0) m_simd.deinterleave2(row + (a - g.pl), pairs, first + first_at, second + second_at);
+        if (extra) first[first_at + pairs] = row[a - g.pl + 2 * pairs];
+        // The padding around what came from the input.
+        zero_floats(first, first_at);
+        zero_floats(first + first_at + pairs + extra, width - (first_at + pairs + extra));
+        zero_floats(second, second_at);
+        zero_floats(second + second_at + pairs, width - (second_at + pairs));
     }
+
+    // Runs of floats as long as a plane's row: the library's wide copies pay off from a few vectors on, shorter
+    // ones (pad columns, narrow rows) are inline loops.
+    static void copy_floats(float* dst, const float* src, int64_t n) {
+        if (n >= 32) {
+            std::memcpy(dst, src, sizeof(float) * static_cast<size_t>(n));
+            return;
+        }
+        for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+    }
+    static void zero_floats(float* dst, int64_t n) {
+        if (n >= 32) {
+            std::memset(dst, 0, sizeof(float) * static_cast<size_t>(n));
+            return;
+        }
+        for (int64_t i = 0; i < n; ++i) dst[i] = 0.f;
+    }
+    // Row by row from this width on (below it, the flat grid's dropped columns cost less than short rows).
+    static constexpr int64_t kWideRow = 32;
+    static constexpr int64_t kMaxRowTaps = 64;
 
     std::unique_ptr<ops::Kernel> m_reference;
     ops::WindowAttrs m_window;
