@@ -71,43 +71,48 @@ Napi::Array to_js_strings(Napi::Env env, const std::vector<std::string>& names) 
     return array;
 }
 
-class ForwardWorker final : public Napi::AsyncWorker {
-public:
-    ForwardWorker(Napi::Env env, std::shared_ptr<lite::Network> network, std::shared_ptr<RunThread> run_thread)
-            : Napi::AsyncWorker(env),
-              m_network(std::move(network)),
-              m_run_thread(std::move(run_thread)),
-              m_deferred(Napi::Promise::Deferred::New(env)) {}
-    Napi::Promise promise() const { return m_deferred.Promise(); }
+// One forwardAsync() call: queued on the network's RunThread, which runs the forward and hands the call back to
+// the JS thread through a thread-safe function that settles the promise there. The call owns what must outlive
+// the run (the network, its RunThread) and is deleted on the JS thread, so that a RunThread is never destroyed
+// (joined) by its own thread.
+struct ForwardCall {
+    std::shared_ptr<lite::Network> network;
+    std::shared_ptr<RunThread> run_thread;
+    Napi::Promise::Deferred deferred;
+    std::string code, message;  // empty code: the run succeeded
 
-    void Execute() override {
-        try {
-            m_run_thread->run([this] {
-                m_network->forward();
-                m_network->wait();
-            });
-        } catch (const lite::Error& e) {
-            m_code = e.code_name();
-            SetError(e.what());
-        } catch (const std::exception& e) {
-            m_code = "INTERNAL";
-            SetError(std::string("internal error, please report it: ") + e.what());
+    static void settle(Napi::Env env, Napi::Function /*unused*/, std::nullptr_t* /*context*/, ForwardCall* call) {
+        std::unique_ptr<ForwardCall> owned(call);
+        if (env == nullptr) return;  // the environment is going away: nobody waits for the promise
+        if (owned->code.empty()) {
+            owned->deferred.Resolve(env.Undefined());
+            return;
         }
-    }
-    void OnOK() override { m_deferred.Resolve(Env().Undefined()); }
-    void OnError(const Napi::Error& error) override {
         try {
-            throw_error(Env(), m_code.c_str(), error.Message());
+            throw_error(env, owned->code.c_str(), owned->message);
         } catch (const Napi::Error& lite_error) {
-            m_deferred.Reject(lite_error.Value());
+            owned->deferred.Reject(lite_error.Value());
         }
     }
+    using Settler = Napi::TypedThreadSafeFunction<std::nullptr_t, ForwardCall, &ForwardCall::settle>;
 
-private:
-    std::shared_ptr<lite::Network> m_network;  // keeps the network alive while the run is in flight
-    std::shared_ptr<RunThread> m_run_thread;   // the network's forward thread, alive while the run is in flight
-    Napi::Promise::Deferred m_deferred;
-    std::string m_code = "INTERNAL";
+    // On the RunThread.
+    void run(Settler settler) {
+        try {
+            network->forward();
+            network->wait();
+        } catch (const lite::Error& e) {
+            code = e.code_name();
+            message = e.what();
+        } catch (const std::exception& e) {
+            code = "INTERNAL";
+            message = std::string("internal error, please report it: ") + e.what();
+        }
+        // When the environment is closing the call cannot reach JS any more; it is left (not deleted here: that
+        // could destroy this RunThread on itself).
+        settler.NonBlockingCall(this);
+        settler.Release();
+    }
 };
 
 }  // namespace
@@ -181,9 +186,12 @@ Napi::Value NetworkWrap::forward(const Napi::CallbackInfo& info) {
 
 Napi::Value NetworkWrap::forward_async(const Napi::CallbackInfo& info) {
     release_pending_anchors();
-    auto* worker = new ForwardWorker(info.Env(), m_network, m_run_thread);  // owned by libuv until it completes
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
+    Napi::Env env = info.Env();
+    auto* call = new ForwardCall{m_network, m_run_thread, Napi::Promise::Deferred::New(env), {}, {}};
+    Napi::Promise promise = call->deferred.Promise();
+    // Keeps the event loop alive until the call is settled, as a pending libuv job would.
+    ForwardCall::Settler settler = ForwardCall::Settler::New(env, "edgelite.forwardAsync", 0, 1);
+    m_run_thread->post([call, settler] { call->run(settler); });
     return promise;
 }
 
