@@ -29,6 +29,15 @@ Napi::Value get_device_count(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(lite::get_device_count(type)));
 }
 
+// getDeviceDescription(deviceType, deviceId): a missing device throws, as a LiteError DEVICE_UNAVAILABLE.
+Napi::Value get_device_description(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value {
+        auto type = static_cast<LiteDeviceType>(info[0].As<Napi::Number>().Int32Value());
+        int device_id = info[1].As<Napi::Number>().Int32Value();
+        return Napi::String::New(info.Env(), lite::get_device_description(type, device_id));
+    });
+}
+
 Napi::Value set_log_level(const Napi::CallbackInfo& info) {
     lite::set_log_level(static_cast<LiteLogLevel>(info[0].As<Napi::Number>().Int32Value()));
     return info.Env().Undefined();
@@ -120,6 +129,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("preprocessImage", Napi::Function::New(env, preprocess_image));
     exports.Set("canBindDirectly", Napi::Function::New(env, can_bind_directly));
     exports.Set("getDeviceCount", Napi::Function::New(env, get_device_count));
+    exports.Set("getDeviceDescription", Napi::Function::New(env, get_device_description));
     exports.Set("setLogLevel", Napi::Function::New(env, set_log_level));
     exports.Set("getLogLevel", Napi::Function::New(env, get_log_level));
     exports.Set("getCopyStats", Napi::Function::New(env, get_copy_stats));

@@ -23,6 +23,24 @@ export class LiteGlobal {
     return native().getDeviceCount(deviceType);
   }
 
+  /**
+   * One device in words (what `edgelite info --device` prints): its name and what decides how data reaches it.
+   * CUDA: the compute capability and "integrated: shares memory with the CPU" (Jetson) or "discrete", e.g.
+   * "Orin (compute 8.7, integrated: shares memory with the CPU)"; OpenCL: the version and "unified memory: shares
+   * memory with the CPU" or "discrete: own memory"; CPU: its hardware threads. `deviceId` defaults to 0.
+   * A device that is not there (backend not built in, no device found, id out of range) is a LiteError
+   * 'DEVICE_UNAVAILABLE' whose message says how to get one; a bad argument, 'INVALID_ARGUMENT'.
+   */
+  static getDeviceDescription(deviceType: LiteDeviceType, deviceId = 0): string {
+    if (typeof deviceType !== 'number' || !Object.values(LiteDeviceType).includes(deviceType)) {
+      throw new LiteError('INVALID_ARGUMENT', `deviceType must be a LiteDeviceType, got ${String(deviceType)}`);
+    }
+    if (typeof deviceId !== 'number' || !Number.isSafeInteger(deviceId) || deviceId < 0 || deviceId > 0x7fffffff) {
+      throw new LiteError('INVALID_ARGUMENT', `deviceId must be a non-negative integer, got ${String(deviceId)}`);
+    }
+    return native().getDeviceDescription(deviceType, deviceId);
+  }
+
   /** The runtime's version, e.g. "0.1.0" (the package's version). */
   static get version(): string {
     return native().version;

@@ -40,7 +40,12 @@ export const ARRAY_OF: Record<LiteDataType, LiteTypedArrayConstructor> = {
 export interface LiteTensorOptions {
   deviceType?: LiteDeviceType;
   deviceId?: number;
-  /** Page-locked host memory (for fast CUDA transfers); CPU tensors only. */
+  /**
+   * Page-locked host memory, for CUDA: mapped `cudaHostAlloc` memory that an integrated GPU (Jetson) reads in place
+   * and a discrete GPU copies by DMA. CPU tensors only (another deviceType is INVALID_ARGUMENT). Without a CUDA
+   * device it is ordinary host memory, so the same code runs anywhere; `isPinnedHost` reports the request either way.
+   * Default false.
+   */
   isPinnedHost?: boolean;
   /** Element type when the layout is given as a shape array. Default: float32. */
   dtype?: LiteDataType | DtypeName;
@@ -127,6 +132,12 @@ export class LiteTensor {
     const [deviceType, deviceId] = checkDevice(init.deviceType, init.deviceId);
     const pinned = init.isPinnedHost ?? false;
     if (typeof pinned !== 'boolean') throw new LiteError('INVALID_ARGUMENT', 'isPinnedHost must be a boolean');
+    if (pinned && deviceType !== LiteDeviceType.LITE_CPU) {
+      throw new LiteError(
+        'INVALID_ARGUMENT',
+        `isPinnedHost is for CPU tensors (page-locked host memory), not ${LiteDeviceType[deviceType]}: drop the flag or use deviceType LITE_CPU`,
+      );
+    }
     const { Tensor } = native();
     this.#native = new Tensor(deviceType, deviceId, resolved.shapes, resolved.dataType, pinned);
   }
@@ -161,6 +172,7 @@ export class LiteTensor {
     return this.handle.deviceId;
   }
 
+  /** True when made with `isPinnedHost` (or sharing such a tensor's memory); see LiteTensorOptions.isPinnedHost. */
   get isPinnedHost(): boolean {
     return this.handle.isPinnedHost;
   }

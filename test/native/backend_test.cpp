@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <regex>
 #include <string>
 
 #include "backends/backend.h"
@@ -8,6 +10,18 @@
 #include "lite/tensor.h"
 
 using namespace lite;
+
+namespace {
+ErrorCode code_of(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e.code();
+    }
+    ADD_FAILURE() << "no lite::Error thrown";
+    return ErrorCode::Internal;
+}
+}  // namespace
 
 TEST(Backend, CpuIsAlwaysThere) {
     EXPECT_EQ(get_device_count(LITE_CPU), 1u);
@@ -36,6 +50,43 @@ TEST(Backend, DeviceIdOutOfRange) {
         FAIL();
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::DeviceUnavailable);
+    }
+}
+
+// get_device_description: what `edgelite info --device` prints, for the devices this machine has; a device that is
+// not there throws DeviceUnavailable with the registry's advice, never an empty string.
+TEST(Backend, DeviceDescriptionOfPresentDevices) {
+    const std::string cpu = get_device_description(LITE_CPU);
+    EXPECT_NE(cpu.find("CPU ("), std::string::npos) << cpu;
+    EXPECT_NE(cpu.find("hardware threads"), std::string::npos) << cpu;
+    EXPECT_EQ(get_device_description(LITE_DEVICE_DEFAULT), cpu);
+    if (get_device_count(LITE_OPENCL) > 0) {  // PoCL here: "pthread-... (OpenCL 3.0, unified memory: ...)"
+        const std::string opencl = get_device_description(LITE_OPENCL, 0);
+        const std::regex form(R"(^\S.* \(OpenCL \d+\.\d+, (unified memory: shares memory with the CPU|discrete: own memory)\)$)");
+        EXPECT_TRUE(std::regex_search(opencl, form)) << opencl;
+    }
+    if (get_device_count(LITE_CUDA) > 0) {
+        const std::string cuda = get_device_description(LITE_CUDA, 0);
+        const std::regex form(R"(\(compute \d+\.\d+, (integrated: shares memory with the CPU|discrete)\)$)");
+        EXPECT_TRUE(std::regex_search(cuda, form)) << cuda;
+    }
+}
+
+TEST(Backend, DeviceDescriptionOfMissingDevices) {
+    EXPECT_EQ(code_of([] { get_device_description(LITE_CPU, 1); }), ErrorCode::DeviceUnavailable);
+    EXPECT_EQ(code_of([] { get_device_description(LITE_CPU, -1); }), ErrorCode::DeviceUnavailable);
+    for (LiteDeviceType type : {LITE_CUDA, LITE_OPENCL}) {
+        const int count = static_cast<int>(get_device_count(type));
+        EXPECT_EQ(code_of([&] { get_device_description(type, count); }), ErrorCode::DeviceUnavailable)
+                << device_name(type) << " id " << count;
+    }
+    if (get_device_count(LITE_CUDA) > 0) GTEST_SKIP() << "this machine has a CUDA device";
+    try {
+        get_device_description(LITE_CUDA);
+        FAIL() << "a description of a CUDA device this machine does not have";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::DeviceUnavailable);
+        EXPECT_NE(std::string(e.what()).find("nvidia-smi"), std::string::npos) << e.what();
     }
 }
 

@@ -107,6 +107,46 @@ TEST(EmulatedCudaNetworkIo, DeviceInputIsUsedInPlace) {
                           want->get_layout().get_elem_count()),
               1e-4);
 }
+
+// The public description goes through the backend, so the test hook answers for it too (`edgelite info --device cuda`).
+TEST(EmulatedCudaNetworkIo, DeviceDescriptionIsTheBackends) {
+    EmulatedCuda emulated;
+    EXPECT_EQ(get_device_description(LITE_CUDA), "CUDA kernels emulated on the host (test hook)");
+    EXPECT_EQ(get_device_count(LITE_CUDA), 1u);
+}
+
+// A host input bound to pinned memory (what the pipeline's source pool hands a CUDA network's host input, see
+// deviceFrameAllocator): the network reads the pinned tensor itself, with no copy, and computes what the CPU does.
+TEST(EmulatedCudaNetworkIo, PinnedHostInputIsBoundNotCopied) {
+    const Reference r = load_reference("ppocr-cls");
+    if (r.model.empty()) GTEST_SKIP() << "no onnxruntime reference";
+    auto cpu = run_reference(r, LITE_CPU);
+    EmulatedCuda emulated;
+    Config config;
+    config.device_type = LITE_CUDA;
+    Network network(config);
+    network.load_model(r.model);
+    Tensor pinned(LITE_CPU, Layout(r.input_shape, LITE_FLOAT), true);
+    std::memcpy(pinned.get_memory_ptr(), r.input.data(), r.input.size() * sizeof(float));
+    auto input = network.get_io_tensor(r.input_name);
+    EXPECT_EQ(input->get_device_type(), LITE_CPU);
+    input->share_memory_with(pinned);
+    EXPECT_TRUE(input->is_pinned_host());
+    EXPECT_EQ(input->get_memory_ptr(), pinned.get_memory_ptr());
+    network.forward();  // plans the input's layout
+    network.wait();
+    reset_copy_stats();
+    network.forward();
+    network.wait();
+    const CopyStats stats = get_copy_stats();
+    EXPECT_EQ(stats.host_to_host + stats.host_to_device + stats.device_to_host + stats.device_to_device, 0u);
+    EXPECT_EQ(input->get_memory_ptr(), pinned.get_memory_ptr());
+    auto got = network.get_io_tensor(r.outputs[0]);
+    auto want = cpu->get_io_tensor(r.outputs[0]);
+    EXPECT_LE(relative_l2(static_cast<const float*>(got->get_memory_ptr()), static_cast<const float*>(want->get_memory_ptr()),
+                          want->get_layout().get_elem_count()),
+              1e-4);
+}
 #endif
 
 // Without a CUDA device (this machine) or without the backend (a CPU-only build), a CUDA network is refused at

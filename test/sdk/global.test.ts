@@ -12,6 +12,18 @@ test('the CPU is always there; CUDA/OpenCL counts are numbers', () => {
   expect(LiteGlobal.builtBackends).toContain('cpu');
 });
 
+test('device descriptions: the CPU always; bad arguments and missing devices are LiteErrors', () => {
+  expect(LiteGlobal.getDeviceDescription(LiteDeviceType.LITE_CPU)).toMatch(/^CPU \(\d+ hardware threads\)$/);
+  expect(() => LiteGlobal.getDeviceDescription(9 as LiteDeviceType)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  expect(() => LiteGlobal.getDeviceDescription(LiteDeviceType.LITE_CPU, -1)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  expect(() => LiteGlobal.getDeviceDescription(LiteDeviceType.LITE_CPU, 1)).toThrow(expect.objectContaining({ code: 'DEVICE_UNAVAILABLE' }));
+  for (const type of [LiteDeviceType.LITE_CUDA, LiteDeviceType.LITE_OPENCL]) {
+    const count = LiteGlobal.getDeviceCount(type);
+    expect(() => LiteGlobal.getDeviceDescription(type, count)).toThrow(expect.objectContaining({ name: 'LiteError', code: 'DEVICE_UNAVAILABLE' }));
+    if (count > 0) expect(LiteGlobal.getDeviceDescription(type, count - 1)).toMatch(/^\S.* \(.+\)$/);
+  }
+});
+
 test('version is the package version', () => {
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   expect(LiteGlobal.version).toBe(manifest.version);

@@ -11,6 +11,13 @@ namespace lite {
 //! Number of usable devices of a type: 1 for CPU; 0 when the backend is not built in or finds no device.
 size_t get_device_count(LiteDeviceType device_type);
 
+//! One device in words, for `edgelite info` and logs: its name, and what decides how data reaches it. CUDA gives the
+//! compute capability and "integrated: shares memory with the CPU" (Jetson) or "discrete"; OpenCL the version and
+//! "unified memory: shares memory with the CPU" or "discrete: own memory"; the CPU its hardware threads. Throws
+//! Error(DeviceUnavailable) when the backend is not built in, finds no device, or device_id is out of range; the
+//! message says how to get one.
+std::string get_device_description(LiteDeviceType device_type, int device_id = 0);
+
 //! Version of the runtime library.
 void get_version(int& major, int& minor, int& patch);
 std::string get_version_string();

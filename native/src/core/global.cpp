@@ -16,6 +16,10 @@ size_t get_device_count(LiteDeviceType device_type) {
     return backend ? static_cast<size_t>(backend->device_count()) : 0;
 }
 
+std::string get_device_description(LiteDeviceType device_type, int device_id) {
+    return backend::require_backend(device_type, device_id).device_description(device_id);
+}
+
 void get_version(int& major, int& minor, int& patch) {
     major = EDGELITE_VERSION_MAJOR;
     minor = EDGELITE_VERSION_MINOR;

@@ -1,17 +1,19 @@
 // `edgelite bench MODEL`: how fast a model loads and runs on a device here: load, first run and N timed runs
-// (median, p90, min), with live progress on stderr and the graph summary's placement line.
-import { LiteConfig, LiteDeviceType, LiteError, LiteIO, LiteNetwork, LiteNetworkIO } from '../index.js';
+// (median, p90, min), with live progress on stderr, the device it ran on and the graph summary's placement line.
+import { LiteConfig, LiteDeviceType, LiteError, LiteGlobal, LiteIO, LiteNetwork, LiteNetworkIO } from '../index.js';
 import { parseShapeOption } from './info.js';
 
-export const BENCH_USAGE = `usage: edgelite bench MODEL [--device cpu|opencl] [--threads N] [--runs N] [--shape NAME=DxD...]
+export const BENCH_USAGE = `usage: edgelite bench MODEL [--device cpu|cuda|opencl] [--threads N] [--runs N] [--shape NAME=DxD...]
   --device   where the network runs (default cpu)
   --threads  CPU threads (default 2)
   --runs     timed runs after the first (default 20)
   --shape    an input's layout, for models with symbolic dims (repeat per input)`;
 
+const DEVICES = { cpu: LiteDeviceType.LITE_CPU, cuda: LiteDeviceType.LITE_CUDA, opencl: LiteDeviceType.LITE_OPENCL } as const;
+
 export interface BenchOptions {
   model: string;
-  device: 'cpu' | 'opencl';
+  device: keyof typeof DEVICES;
   threads: number;
   runs: number;
   shapes: LiteIO[];
@@ -36,7 +38,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     const value = rest[i + 1];
     i++;
     if (flag === '--device') {
-      if (value !== 'cpu' && value !== 'opencl') invalid(`--device must be cpu or opencl, got '${value ?? ''}'`);
+      if (value !== 'cpu' && value !== 'cuda' && value !== 'opencl') invalid(`--device must be cpu, cuda or opencl, got '${value ?? ''}'`);
       options.device = value;
     } else if (flag === '--threads') options.threads = integer(value, flag, 64);
     else if (flag === '--runs') options.runs = integer(value, flag, 100_000);
@@ -53,11 +55,19 @@ export interface BenchResult {
   p90Ms: number;
   minMs: number;
   placement: string;
+  /** LiteGlobal.getDeviceDescription of the device it ran on. */
+  device: string;
 }
 
-/** Runs the benchmark; `write` gets the result lines, `progress` the live status (overwritten in place on a TTY). */
+/**
+ * Runs the benchmark; `write` gets the result lines, `progress` the live status (overwritten in place on a TTY).
+ * A device that is not there is a LiteError 'DEVICE_UNAVAILABLE' before anything is loaded.
+ */
 export async function runBench(options: BenchOptions, write: (line: string) => void, progress: (line: string) => void): Promise<BenchResult> {
-  const deviceType = options.device === 'opencl' ? LiteDeviceType.LITE_OPENCL : LiteDeviceType.LITE_CPU;
+  const deviceType = DEVICES[options.device];
+  // First, so that a missing device fails at once with the runtime's message (how to get one), and recorded with
+  // the result: a timing means little without the device that produced it.
+  const device = LiteGlobal.getDeviceDescription(deviceType);
   const network = new LiteNetwork({ config: new LiteConfig({ deviceType }), io: new LiteNetworkIO({ inputs: options.shapes }) });
   try {
     network.threadsNumber = options.threads;
@@ -90,10 +100,11 @@ export async function runBench(options: BenchOptions, write: (line: string) => v
     const summary = network.getGraphSummary();
     const placement = /^on \w+: .*$/m.exec(summary)?.[0] ??
       `on cpu: ${/nodes after passes: (\d+)/.exec(summary)?.[1] ?? '?'} nodes`;
-    const result = { loadMs, firstMs, medianMs: at(0.5), p90Ms: at(0.9), minMs: times[0]!, placement };
+    const result = { loadMs, firstMs, medianMs: at(0.5), p90Ms: at(0.9), minMs: times[0]!, placement, device };
     write(`bench ${options.model} on ${options.device}, ${options.threads} thread(s): load ${loadMs.toFixed(1)} ms, ` +
       `first run ${firstMs.toFixed(2)} ms, ${options.runs} runs: median ${result.medianMs.toFixed(2)} ms, ` +
       `p90 ${result.p90Ms.toFixed(2)} ms, min ${result.minMs.toFixed(2)} ms`);
+    write(`  device: ${device}`);
     write(`  ${placement}`);
     return result;
   } finally {

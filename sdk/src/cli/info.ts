@@ -1,6 +1,7 @@
 // `edgelite info MODEL`: inputs and outputs, op histogram, unsupported ops and the planned memory; with a device,
-// which nodes it runs (the graph summary's "on opencl: N nodes, on cpu: M nodes (fallback: ...)" line).
-import { LiteConfig, LiteDeviceType, LiteError, LiteIO, LiteLayout, LiteNetwork, LiteNetworkIO } from '../index.js';
+// the device (name, compute capability, shared or own memory) and which nodes it runs (the graph summary's
+// "on cuda: N nodes, on cpu: M nodes (fallback: ...)" line).
+import { LiteConfig, LiteDeviceType, LiteError, LiteGlobal, LiteIO, LiteLayout, LiteNetwork, LiteNetworkIO } from '../index.js';
 
 function mib(bytes: number): string {
   return `${(bytes / 1048576).toFixed(2)} MiB`;
@@ -33,6 +34,15 @@ export function runInfo(
     write(`unsupported ops: ${info.unsupportedOps.join(', ')}`);
     write('  this model cannot be loaded until they are supported');
     return 1;
+  }
+  if (deviceType !== LiteDeviceType.LITE_CPU && deviceType !== LiteDeviceType.LITE_DEVICE_DEFAULT) {
+    try {
+      write(`device: ${LiteGlobal.getDeviceDescription(deviceType)}`);
+    } catch (error) {
+      if (!(error instanceof LiteError)) throw error;
+      write(`device unavailable [${error.code}]: ${error.message}`);
+      return 1;
+    }
   }
   const network = new LiteNetwork({ config: new LiteConfig({ deviceType }), io: new LiteNetworkIO({ inputs: shapes }) });
   try {

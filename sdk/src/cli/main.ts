@@ -25,8 +25,8 @@ commands:
   devices              list the backends built in and the devices found
   info MODEL [--shape NAME=DxDx...] [--device cpu|cuda|opencl]
                        a model's inputs, outputs, ops, unsupported ops and planned memory; with --device cuda|opencl
-                       also which nodes run on the device and which fall back to the CPU
-  bench MODEL [--device cpu|opencl] [--threads N] [--runs N] [--shape NAME=DxD...]
+                       also the device and which nodes run on it and which fall back to the CPU
+  bench MODEL [--device cpu|cuda|opencl] [--threads N] [--runs N] [--shape NAME=DxD...]
                        time load, first run and N runs (median, p90, min) and say where the nodes ran
   run [options]        the main job: source → network → MQTT (edgelite run --help)
   sub URL TOPIC        print the results published by run, decoded

@@ -104,7 +104,9 @@ function defaultSource(network: LiteNetwork): string {
 
 /**
  * On OpenCL the first input is device IO: frames are bound (raw, from a pool in OpenCL memory) or preprocessed
- * straight into the memory the device kernels read, with no copy per frame.
+ * straight into the memory the device kernels read, with no copy per frame. Not on CUDA: a CUDA device-IO tensor is
+ * host-visible only on integrated GPUs (on a discrete GPU the run would be NOT_SUPPORTED), while a host input bound to
+ * pinned memory (deviceFrameAllocator's pool) is read in place by an integrated GPU and DMA-copied by a discrete one.
  */
 function deviceInput(model: string): LiteNetworkIO {
   const [first] = LiteNetwork.getModelIoInfo(model).inputs;

@@ -1,15 +1,15 @@
 // The pipeline: frames from a source are bound to the network input (by share when the frame already has the
 // model's layout, else through the native preprocessing kernel writing straight into the input), the network runs
 // on a worker thread (forwardAsync) and writes its outputs into a ring of preallocated buffers, and each result is
-// handed to a sink (MQTT publishing) while the next frame is already being inferred. On an OpenCL network whose
-// input is device IO (`LiteIO` isHost false), frames reach the device kernels in place: raw frames live in OpenCL
-// tensors from the source's pool (deviceFrameAllocator) bound by shareMemoryWith, and preprocessed frames are
-// written straight into the host-visible device input.
+// handed to a sink (MQTT publishing) while the next frame is already being inferred. On a device network, raw frames
+// live in tensors from the source's pool (deviceFrameAllocator) bound by shareMemoryWith: OpenCL or CUDA tensors on a
+// device-IO input (`LiteIO` isHost false), which the kernels read in place, and pinned host tensors on a CUDA network's
+// host input. Preprocessed frames are written straight into a host-visible device-IO input.
 import { LiteDataType, LiteDeviceType } from '../enums.js';
 import { LiteError } from '../errors.js';
 import { dtypeName, LiteLayout } from '../layout.js';
 import type { LiteNetwork } from '../network.js';
-import { ARRAY_OF, LiteTensor, type LiteTypedArray } from '../tensor.js';
+import { ARRAY_OF, LiteTensor, type LiteTensorOptions, type LiteTypedArray } from '../tensor.js';
 import { canBindFrameDirectly, preprocessFrame, type PreprocessOptions } from './preprocess.js';
 import type { Frame, FrameSource } from './source.js';
 
@@ -59,41 +59,56 @@ export interface PipelineStats {
   latencyP50: number;
   latencyP99: number;
   /**
-   * Frames that reached the network input without a copy: bound by share (a frame in JS memory on a CPU input, or a
-   * frame in an OpenCL tensor from {@link deviceFrameAllocator} on a device-IO input), or preprocessed straight into
-   * an OpenCL device-IO input that the kernels read in place.
+   * Frames that reached the network input without a copy: bound by share (a frame in JS memory on a host input, or a
+   * frame from a {@link deviceFrameAllocator} pool: an OpenCL or CUDA tensor on a device-IO input, a pinned host
+   * tensor on a CUDA network's host input), or preprocessed straight into a device-IO input that the kernels read in
+   * place. A discrete GPU then still gets a copy of a host input from the network (`getCopyStats().hostToDevice`).
    */
   zeroCopyFrames: number;
 }
 
-/** The OpenCL tensor behind each frame buffer handed out by a deviceFrameAllocator, keyed by its memory. */
+/** The tensor behind each frame buffer handed out by a deviceFrameAllocator, keyed by its memory. */
 const deviceFrames = new WeakMap<ArrayBufferLike, LiteTensor>();
 
 /**
  * An `allocate` function for a source's buffer pool (BufferPool, the test pattern and ffmpeg sources) that puts
- * frame buffers in the network's device memory, so that the pipeline binds each frame as the input with
- * `shareMemoryWith` and the device kernels read it where the source wrote it (no copy per frame). It applies when
- * the network's first input is an OpenCL device-IO tensor (`new LiteIO(name, { isHost: false })` on a network with
- * deviceType LITE_OPENCL; host-visible on unified-memory devices) of uint8, the frames' bytes exactly (raw frames,
- * no preprocessing); buffers of other sizes are ordinary JS memory. Undefined when the input is not device IO: the
- * source's default (JS memory) is then right.
+ * frame buffers in memory the network's device reads, so that the pipeline binds each frame as the input with
+ * `shareMemoryWith` and the frame is written once, by the source. It applies to raw frames: the network's first input
+ * is uint8 and exactly the frames' bytes (buffers of other sizes are ordinary JS memory), and
+ * - a device-IO input (`new LiteIO(name, { isHost: false })`) of an OpenCL or CUDA network: the buffers are tensors
+ *   of that device, read by its kernels in place. They must be host-visible: OpenCL devices with unified memory
+ *   (PoCL, Mali, Adreno) and integrated CUDA GPUs (Jetson, mapped pinned memory). Elsewhere device memory cannot be
+ *   written by a source (nor device IO inputs be run yet): undefined;
+ * - a host input of a CUDA network: the buffers are pinned host tensors (`isPinnedHost`, mapped `cudaHostAlloc`),
+ *   which an integrated GPU reads in place and a discrete GPU gets by one DMA copy per run (counted by
+ *   `getCopyStats()` as host to device), instead of the pinning or staging ordinary memory would need.
+ *
+ * Undefined otherwise (CPU networks, host inputs of OpenCL networks): the source's default, JS memory bound by share,
+ * is then right.
  */
 export function deviceFrameAllocator(network: LiteNetwork): ((bytes: number) => Uint8Array) | undefined {
   const input = network.getInputTensor(0);
-  if (input.deviceType !== LiteDeviceType.LITE_OPENCL) return undefined;
   const layout = input.layout;
-  const deviceId = network.deviceId;
+  let options: LiteTensorOptions;
+  if (input.deviceType === LiteDeviceType.LITE_OPENCL || input.deviceType === LiteDeviceType.LITE_CUDA) {
+    if (layout.nbytes > 0 && !input.handle.hostView()) return undefined;
+    options = { deviceType: input.deviceType, deviceId: network.deviceId };
+  } else if (network.config.deviceType === LiteDeviceType.LITE_CUDA) {
+    options = { deviceType: LiteDeviceType.LITE_CPU, isPinnedHost: true };
+  } else {
+    return undefined;
+  }
   return (bytes: number): Uint8Array => {
     if (layout.dataType !== LiteDataType.LITE_UINT8 || layout.nbytes !== bytes) return new Uint8Array(bytes);
-    const tensor = new LiteTensor(layout, { deviceType: LiteDeviceType.LITE_OPENCL, deviceId });
+    const tensor = new LiteTensor(layout, options);
     const view = tensor.getDataByShare() as Uint8Array;
     deviceFrames.set(view.buffer, tensor);
     return view;
   };
 }
 
-/** The device tensor whose whole memory is `data`, when a deviceFrameAllocator made it. */
-function deviceTensorOf(data: Uint8Array): LiteTensor | undefined {
+/** The pool tensor whose whole memory is `data`, when a deviceFrameAllocator made it. */
+function poolTensorOf(data: Uint8Array): LiteTensor | undefined {
   const tensor = deviceFrames.get(data.buffer);
   return tensor && data.byteOffset === 0 && data.byteLength === tensor.layout.nbytes ? tensor : undefined;
 }
@@ -227,25 +242,36 @@ export class Pipeline {
       this.#zeroCopy++;
       return;
     }
-    if (input.deviceType === LiteDeviceType.LITE_OPENCL) {
+    if (input.deviceType !== LiteDeviceType.LITE_CPU) {
       this.#bindDeviceInput(frame, input);
       return;
     }
     if (canBindFrameDirectly(frame.format, input, this.#preprocess)) {
-      input.setDataByShare(frame.data, input.layout);
+      // A pinned pool tensor (a CUDA network's host input) is bound as itself, so that the network sees pinned memory.
+      const pooled = poolTensorOf(frame.data);
+      if (pooled?.deviceType === LiteDeviceType.LITE_CPU) {
+        if (!input.sharesMemoryWith(pooled)) input.shareMemoryWith(pooled);
+      } else {
+        input.setDataByShare(frame.data, input.layout);
+      }
       this.#zeroCopy++;
       return;
+    }
+    // A CUDA network's host input is preprocessed into pinned memory (bound once): an integrated GPU reads it in place
+    // where ordinary memory would be pinned and unpinned around every run, and a discrete GPU copies it by DMA.
+    if (this.#network.config.deviceType === LiteDeviceType.LITE_CUDA && !input.isPinnedHost) {
+      input.shareMemoryWith(new LiteTensor(input.layout, { deviceType: LiteDeviceType.LITE_CPU, isPinnedHost: true }));
     }
     preprocessFrame(frame.data, frame.format, input, this.#preprocess);
   }
 
-  /** An OpenCL device-IO input (host-visible): the kernels read what is bound or written here in place. */
+  /** A device-IO input (OpenCL or CUDA, host-visible): the kernels read what is bound or written here in place. */
   #bindDeviceInput(frame: Frame, input: LiteTensor): void {
-    if (frame.format.kind !== 'image') throw new LiteError('NOT_SUPPORTED', 'sample frames on an OpenCL device-IO input are not supported yet: use a host input');
+    if (frame.format.kind !== 'image') throw new LiteError('NOT_SUPPORTED', `sample frames on a ${LiteDeviceType[input.deviceType]} device-IO input are not supported yet: use a host input`);
     this.#probe ??= new LiteTensor(input.layout);
     if (canBindFrameDirectly(frame.format, this.#probe, this.#preprocess)) {
-      const tensor = deviceTensorOf(frame.data);
-      if (tensor) {
+      const tensor = poolTensorOf(frame.data);
+      if (tensor?.deviceType === input.deviceType) {
         if (!input.sharesMemoryWith(tensor)) input.shareMemoryWith(tensor);
         this.#zeroCopy++;
       } else {

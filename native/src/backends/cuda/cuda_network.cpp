@@ -624,6 +624,8 @@ public:
         if (!memory) throw Error(ErrorCode::OutOfMemory, "cannot allocate " + std::to_string(bytes) + " bytes");
         return {memory, memory, bytes};
     }
+    //! Pinned host memory is page-aligned host memory here, as cudaHostAlloc's is: host == handle.
+    Allocation allocate_pinned_host(size_t bytes) override { return allocate(0, bytes); }
     void deallocate(int, const Allocation& allocation, bool) noexcept override { std::free(allocation.handle); }
     void copy_host_to_device(int, const Allocation& dst, size_t dst_offset, const void* src, size_t bytes) override {
         std::memmove(static_cast<char*>(dst.handle) + dst_offset, src, bytes);

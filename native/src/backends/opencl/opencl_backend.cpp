@@ -58,9 +58,17 @@ public:
     std::string device_description(int device_id) override {
         Device& device = open(device_id);
         char name[256] = {0};
+        char version[256] = {0};
         check(opencl::api()->clGetDeviceInfo(device.id, CL_DEVICE_NAME, sizeof(name) - 1, name, nullptr),
-              "clGetDeviceInfo");
-        return name;
+              "clGetDeviceInfo(CL_DEVICE_NAME)");
+        check(opencl::api()->clGetDeviceInfo(device.id, CL_DEVICE_VERSION, sizeof(version) - 1, version, nullptr),
+              "clGetDeviceInfo(CL_DEVICE_VERSION)");
+        // "OpenCL 3.0 PoCL HSTR: ..." -> "OpenCL 3.0": the rest is vendor detail.
+        std::string short_version(version);
+        const size_t second_space = short_version.find(' ', short_version.find(' ') + 1);
+        if (second_space != std::string::npos) short_version.resize(second_space);
+        return std::string(name) + " (" + short_version + ", " +
+               (device.unified ? "unified memory: shares memory with the CPU)" : "discrete: own memory)");
     }
 
     // On devices that share the host's memory (PoCL, Mali, Adreno) a tensor's buffer is page-aligned host memory
