@@ -33,47 +33,96 @@ struct Geometry {
     bool depthwise() const { return group == channels && maps == channels; }
 };
 
-// The columns of an image split by stride phase (stride sw > 1 along W): input column iw of a row goes to phase
-// iw % sw, position iw / sw, phases of phase_width floats side by side. Then the inputs of consecutive outputs
-// of one tap are consecutive floats, as with stride 1 (where the image is used as it is).
+// A padded row de-interleaved for stride 2: padded column col (input column col - pl) goes to phase col % 2,
+// position col / 2, of `width` positions each; columns outside the input are zero.
+void fill_row_stride2(const SimdKernels& simd, const float* row, int64_t w, int64_t pl, int64_t width, float* even, float* odd) {
+    const int64_t wp = 2 * width;
+    const int64_t a = std::min(pl, wp), b = std::clamp<int64_t>(pl + w, a, wp);  // padded columns from the input
+    // Input column i lands at padded column a + i: the even-i run starts in phase a % 2, the odd-i run in the other.
+    const int64_t pairs = (b - a) / 2, extra = (b - a) % 2;
+    float* first = (a % 2 ? odd : even);
+    float* second = (a % 2 ? even : odd);
+    const int64_t first_at = a / 2, second_at = (a + 1) / 2;
+    if (pairs > 0) simd.deinterleave2(row + (a - pl), pairs, first + first_at, second + second_at);
+    if (extra) first[first_at + pairs] = row[a - pl + 2 * pairs];
+    // The padding around what came from the input.
+    std::fill(first, first + first_at, 0.f);
+    std::fill(first + first_at + pairs + extra, first + width, 0.f);
+    std::fill(second, second + second_at, 0.f);
+    std::fill(second + second_at + pairs, second + width, 0.f);
+}
+
+// An image ready for im2col: its rows zero-padded (rows pt above, as many below as the windows reach) and split by
+// stride phase, phases of phase_width floats side by side in a row: padded column pc (input column pc - pl) is
+// position pc / sw of phase pc % sw. Then every tap of every output reads inside the image, and the inputs of
+// consecutive outputs of one tap are consecutive floats. Stride 1 without padding uses the image as it is.
 struct PhaseImage {
     const float* data;
-    int64_t row_stride, phase_width;
+    int64_t row_stride, phase_width, plane;  // plane: floats per channel
 };
 
 PhaseImage phase_split(const float* x, int64_t planes, const Geometry& g, const SimdKernels& simd, AlignedBuffer& buffer,
                        const ops::ParallelFor* parallel) {
-    if (g.sw == 1) return {x, g.w, g.w};
-    const int64_t phase_width = div_up(g.w, g.sw), row_stride = g.sw * phase_width, rows = planes * g.h;
-    float* out = buffer.ensure(static_cast<size_t>(rows * row_stride));
+    const int64_t rows = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1, cols = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+    if (g.sw == 1 && g.pt == 0 && g.pl == 0 && rows <= g.h && cols <= g.w) return {x, g.w, g.w, g.h * g.w};
+    const int64_t phase_width = div_up(cols, g.sw), row_stride = g.sw * phase_width, plane = rows * row_stride;
+    float* out = buffer.ensure(static_cast<size_t>(planes * plane));
+    std::vector<int64_t> lo(static_cast<size_t>(g.sw)), hi(static_cast<size_t>(g.sw));
+    for (int64_t s = 0; s < g.sw; ++s) {  // positions q of phase s that come from the input: [lo, hi)
+        lo[size_t(s)] = std::clamp<int64_t>(div_up(g.pl - s, g.sw), 0, phase_width);
+        hi[size_t(s)] = std::clamp<int64_t>(div_up(g.w + g.pl - s, g.sw), lo[size_t(s)], phase_width);
+    }
     auto split = [&](int64_t begin, int64_t end) {
-        for (int64_t r = begin; r < end; ++r) {
-            const float* src = x + r * g.w;
+        for (int64_t r = begin; r < end; ++r) {  // r: padded row r % rows of plane r / rows
+            const int64_t ih = r % rows - g.pt;
             float* dst = out + r * row_stride;
+            if (ih < 0 || ih >= g.h) {
+                std::fill(dst, dst + row_stride, 0.f);
+                continue;
+            }
+            const float* src = x + (r / rows * g.h + ih) * g.w;
             if (g.sw == 2) {
-                simd.deinterleave2(src, g.w / 2, dst, dst + phase_width);
-                if (g.w % 2) dst[g.w / 2] = src[g.w - 1];
-            } else {
-                for (int64_t iw = 0; iw < g.w; ++iw) dst[(iw % g.sw) * phase_width + iw / g.sw] = src[iw];
+                fill_row_stride2(simd, src, g.w, g.pl, phase_width, dst, dst + phase_width);
+                continue;
+            }
+            for (int64_t s = 0; s < g.sw; ++s) {
+                float* phase = dst + s * phase_width;
+                const int64_t a = lo[size_t(s)], b = hi[size_t(s)];
+                std::fill(phase, phase + a, 0.f);
+                if (g.sw == 1) {
+                    std::memcpy(phase + a, src + a - g.pl, sizeof(float) * static_cast<size_t>(b - a));
+                } else {
+                    for (int64_t q = a; q < b; ++q) phase[q] = src[q * g.sw + s - g.pl];
+                }
+                std::fill(phase + b, phase + phase_width, 0.f);
             }
         }
     };
     // A copy costs about as much per float as a few GEMM flops.
-    if (parallel && 4.0 * double(rows * g.w) >= gemm_tuning().serial_flops) {
-        (*parallel)(rows, split);
+    if (parallel && 4.0 * double(planes * rows * row_stride) >= gemm_tuning().serial_flops) {
+        (*parallel)(planes * rows, split);
     } else {
-        split(0, rows);
+        split(0, planes * rows);
     }
-    return {out, row_stride, phase_width};
+    return {out, row_stride, phase_width, plane};
 }
 
 // B = im2col(X) of one image and group, packed panel by panel without materialising the matrix:
 // B(k, n) with k = (c, ky, kx) and n = (oy, ox) is X[c, oy*sh - pt + ky*dh, ox*sw - pl + kx*dw], 0 outside,
-// read from the phase-split image: for tap column kx, input column ox*sw + dx (dx = kx*dw - pl) is position
-// ox + floor(dx / sw) of phase dx mod sw.
+// read from the padded phase image: padded row oy*sh + ky*dh, and for tap column kx padded column ox*sw + kx*dw,
+// which is position ox + kx*dw / sw of phase kx*dw % sw. Each run of outputs of one row is one copy.
 class Im2colB final : public BSource {
 public:
-    Im2colB(const PhaseImage& x, const Geometry& g) : m_x(x), m_g(g) {}
+    Im2colB(const PhaseImage& x, const Geometry& g) : m_x(x), m_g(g) {
+        // Where each k's inputs start: row k of B is m_x.data + m_k_offsets[k] + (offset of the output).
+        const int64_t taps = g.kh * g.kw;
+        m_k_offsets.resize(static_cast<size_t>(g.group_channels() * taps));
+        for (size_t kk = 0; kk < m_k_offsets.size(); ++kk) {
+            const int64_t c = int64_t(kk) / taps, tap = int64_t(kk) % taps;
+            const int64_t dy = (tap / g.kw) * g.dh, dx = (tap % g.kw) * g.dw;
+            m_k_offsets[kk] = c * x.plane + dy * x.row_stride + (dx % g.sw) * x.phase_width + dx / g.sw;
+        }
+    }
 
     const float* panels(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst) const override {
         switch (nr) {
@@ -92,71 +141,33 @@ private:
         int64_t length;
         int64_t ox0;     // output column of its first output
     };
-    // Consecutive segments of one output row.
-    struct Row {
-        int64_t ih0;               // input row of its outputs before the tap offset
-        int64_t ox0, ox1;          // output columns [ox0, ox1)
-        size_t first, end;         // its segments
-    };
 
-    // kNr: the panel width when known at compile time (0: use nr), so that a full in-bounds segment is one fixed copy.
+    // kNr: the panel width when known at compile time (0: use nr), so that a full segment is one fixed copy.
     template <int kNr>
     const float* pack(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr_runtime, float* dst) const {
         const int64_t nr = kNr ? kNr : nr_runtime;
         const Geometry& g = m_g;
         thread_local std::vector<Segment> segments;
-        thread_local std::vector<Row> rows_of_block;
         segments.clear();
-        rows_of_block.clear();
         for (int64_t j = 0; j < nc;) {
             const int64_t n = n0 + j, oy = n / g.ow, ox = n % g.ow, lane = j % nr;
             const int64_t length = std::min({nr - lane, g.ow - ox, nc - j});
-            if (ox == 0 || rows_of_block.empty()) rows_of_block.push_back({oy * g.sh - g.pt, ox, ox, segments.size(), segments.size()});
-            segments.push_back({(j - lane) * kc + lane, length, ox});
-            rows_of_block.back().ox1 = ox + length;
-            rows_of_block.back().end = segments.size();
+            // ox0 becomes the offset of its first input in a tap's plane.
+            segments.push_back({(j - lane) * kc + lane, length, oy * g.sh * m_x.row_stride + ox});
             j += length;
         }
         if (nc % nr != 0) {  // zero the unused columns of the last panel
             float* last = dst + (nc - nc % nr) * kc;
             for (int64_t p = 0; p < kc; ++p) std::memset(last + p * nr + nc % nr, 0, sizeof(float) * static_cast<size_t>(nr - nc % nr));
         }
-        const int64_t taps = g.kh * g.kw, plane = g.h * m_x.row_stride;
         for (int64_t p = 0; p < kc; ++p) {
-            const int64_t kk = k0 + p, c = kk / taps, tap = kk % taps;
-            const int64_t dy = (tap / g.kw) * g.dh, dx = (tap % g.kw) * g.dw - g.pl;
-            const int64_t phase = (dx % g.sw + g.sw) % g.sw, shift = (dx - phase) / g.sw;
-            const int64_t valid = (g.w - phase + g.sw - 1) / g.sw;  // positions of this phase inside the input
-            const float* rows = m_x.data + c * plane + phase * m_x.phase_width;
+            const float* src = m_x.data + m_k_offsets[static_cast<size_t>(k0 + p)];
             float* dst_k = dst + p * nr;
-            for (const Row& r : rows_of_block) {
-                const int64_t ih = r.ih0 + dy;
-                if (ih < 0 || ih >= g.h) {
-                    for (size_t i = r.first; i < r.end; ++i) {
-                        std::memset(dst_k + segments[i].offset, 0, sizeof(float) * static_cast<size_t>(segments[i].length));
-                    }
-                    continue;
-                }
-                const float* row = rows + ih * m_x.row_stride + shift;  // row[ox] is the input of output column ox
-                if (r.ox0 + shift >= 0 && r.ox1 + shift <= valid) {  // the whole run is inside the input row
-                    for (size_t i = r.first; i < r.end; ++i) {
-                        const Segment& s = segments[i];
-                        if (kNr && s.length == kNr) {
-                            std::memcpy(dst_k + s.offset, row + s.ox0, sizeof(float) * static_cast<size_t>(kNr));
-                        } else {
-                            std::memcpy(dst_k + s.offset, row + s.ox0, sizeof(float) * static_cast<size_t>(s.length));
-                        }
-                    }
-                    continue;
-                }
-                for (size_t i = r.first; i < r.end; ++i) {
-                    const Segment& s = segments[i];
-                    float* out = dst_k + s.offset;
-                    const int64_t i0 = s.ox0 + shift, len = s.length;
-                    const int64_t a = std::clamp<int64_t>(-i0, 0, len), b = std::clamp<int64_t>(valid - i0, a, len);
-                    for (int64_t i = 0; i < a; ++i) out[i] = 0.f;
-                    for (int64_t i = a; i < b; ++i) out[i] = row[s.ox0 + i];
-                    for (int64_t i = b; i < len; ++i) out[i] = 0.f;
+            for (const Segment& s : segments) {
+                if (kNr && s.length == kNr) {
+                    std::memcpy(dst_k + s.offset, src + s.ox0, sizeof(float) * static_cast<size_t>(kNr));
+                } else {
+                    std::memcpy(dst_k + s.offset, src + s.ox0, sizeof(float) * static_cast<size_t>(s.length));
                 }
             }
         }
@@ -165,6 +176,7 @@ private:
 
     PhaseImage m_x;
     const Geometry& m_g;
+    std::vector<int64_t> m_k_offsets;
 };
 
 class ConvKernel final : public ops::Kernel {
@@ -438,7 +450,7 @@ private:
                 }
                 const float* row = src + ih * g.w;
                 if (g.sw == 2) {
-                    fill_row_stride2(row, g, stride, row0, row0 + grid.phase_size);
+                    fill_row_stride2(m_simd, row, g.w, g.pl, stride, row0, row0 + grid.phase_size);
                     continue;
                 }
                 for (int64_t s = 0; s < g.sw; ++s) {
@@ -460,24 +472,6 @@ private:
         return phases;
     }
 
-    // A padded row de-interleaved for stride 2: padded column col (input column col - pl) goes to phase col % 2,
-    // position col / 2 (of `width`); columns outside the input are zero.
-    void fill_row_stride2(const float* row, const Geometry& g, int64_t width, float* even, float* odd) const {
-        const int64_t wp = 2 * width;
-        const int64_t a = std::min(g.pl, wp), b = std::clamp<int64_t>(g.pl + g.w, a, wp);  // padded columns from the input
-        // Input column i lands at padded column a + i: the even-i run starts in phase a % 2, the odd-i run in the other.
-        const int64_t pairs = (b - a) / 2, extra = (b - a) % 2;
-        float* first = (a % 2 ? odd : even);
-        float* second = (a % 2 ? even : odd);
-        const int64_t first_at = a / 2, second_at = (a + 1) / 2;
-        if (pairs > 0) m_simd.deinterleave2(row + (a - g.pl), pairs, first + first_at, second + second_at);
-        if (extra) first[first_at + pairs] = row[a - g.pl + 2 * pairs];
-        // The padding around what came from the input.
-        zero_floats(first, first_at);
-        zero_floats(first + first_at + pairs + extra, width - (first_at + pairs + extra));
-        zero_floats(second, second_at);
-        zero_floats(second + second_at + pairs, width - (second_at + pairs));
-    }
 
     // Runs of floats as long as a plane's row: the library's wide copies pay off from a few vectors on, shorter
     // ones (pad columns, narrow rows) are inline loops.
