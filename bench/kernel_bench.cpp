@@ -329,6 +329,7 @@ int main(int argc, char** argv) {
             {"depthwise 3x3 s2 96ch 64x64", 96, 96, 64, 64, 3, 2, 96, ops::Activation::None},
             {"depthwise 3x3 s2 28ch 64x64 (BlazeFace)", 28, 28, 64, 64, 3, 2, 28, ops::Activation::None},
             {"depthwise 3x3 64ch 16x16 (BlazeFace)", 64, 64, 16, 16, 3, 1, 64, ops::Activation::None},
+            {"depthwise 3x3 24ch 64x64 (BlazeFace)", 24, 24, 64, 64, 3, 1, 24, ops::Activation::None},
             {"depthwise 3x3 96ch 8x8 (BlazeFace)", 96, 96, 8, 8, 3, 1, 96, ops::Activation::None},
             {"depthwise 5x5 48ch 64x64", 48, 48, 64, 64, 5, 1, 48, ops::Activation::None},
             {"dense 3x3 96->24 160x160 (PP-OCR det)", 96, 24, 160, 160, 3, 1, 1, ops::Activation::Relu},

@@ -9,6 +9,7 @@
 // Weights are packed into GEMM panels once when they are constants. Bias and the fused activation are applied in
 // the epilogue. 3-D convolutions run the reference kernel.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <mutex>
 
@@ -34,8 +35,9 @@ struct Geometry {
 };
 
 // A padded row de-interleaved for stride 2: padded column col (input column col - pl) goes to phase col % 2,
-// position col / 2, of `width` positions each; columns outside the input are zero.
-void fill_row_stride2(const SimdKernels& simd, const float* row, int64_t w, int64_t pl, int64_t width, float* even, float* odd) {
+// position col / 2, of `width` positions each; columns outside the input are zero (left as they are without `pad`).
+void fill_row_stride2(const SimdKernels& simd, const float* row, int64_t w, int64_t pl, int64_t width, float* even, float* odd,
+                      bool pad = true) {
     const int64_t wp = 2 * width;
     const int64_t a = std::min(pl, wp), b = std::clamp<int64_t>(pl + w, a, wp);  // padded columns from the input
     // Input column i lands at padded column a + i: the even-i run starts in phase a % 2, the odd-i run in the other.
@@ -45,6 +47,7 @@ void fill_row_stride2(const SimdKernels& simd, const float* row, int64_t w, int6
     const int64_t first_at = a / 2, second_at = (a + 1) / 2;
     if (pairs > 0) simd.deinterleave2(row + (a - pl), pairs, first + first_at, second + second_at);
     if (extra) first[first_at + pairs] = row[a - pl + 2 * pairs];
+    if (!pad) return;  // the caller's padding is zero already
     // The padding around what came from the input.
     std::fill(first, first + first_at, 0.f);
     std::fill(first + first_at + pairs + extra, first + width, 0.f);
@@ -374,6 +377,7 @@ private:
     // grid (the columns past ow are computed and dropped), wide ones row by row.
     struct DepthwiseGrid {
         int64_t rows, stride, phase_size;
+        int64_t lead = 0;  // floats before the first phase in its buffer
         bool in_place;  // stride 1, no padding read: the input plane itself is the only phase
         std::vector<int64_t> inside_lo, inside_hi;  // per column phase: the columns that come from the input
         std::vector<int64_t> tap_offsets;            // of each tap's first input in the phases
@@ -384,6 +388,13 @@ private:
             if (in_place) stride = g.w;
             // Columns past the last row of the grid are read by the dropped outputs of its last row.
             phase_size = rows * stride + (g.kw - 1) * g.dw / g.sw;
+            // Wide rows start each row's first input column on a cache line (kLine floats), so that the loads of
+            // the middle tap column are aligned instead of every load straddling two lines.
+            if (!in_place && g.ow >= kWideRow) {
+                stride = div_up(stride, kLine) * kLine;
+                phase_size = div_up(rows * stride + (g.kw - 1) * g.dw / g.sw, kLine) * kLine;
+                lead = (kLine - g.pl / g.sw % kLine) % kLine;
+            }
             for (int64_t ky = 0; ky < g.kh; ++ky) {
                 for (int64_t kx = 0; kx < g.kw; ++kx) {
                     const int64_t dy = ky * g.dh, dx = kx * g.dw;
@@ -399,12 +410,14 @@ private:
     struct DepthwiseScratch {
         AlignedBuffer phases, grid;
         std::vector<const float*> taps;
+        std::array<int64_t, 10> zeroed_for{};  // the geometry whose padding `phases` holds
+        const float* zeroed_buffer = nullptr;
     };
 
     void depthwise_plane(const float* src, const float* wc, float b, const Geometry& g, const DepthwiseGrid& grid,
                          const ops::Activation& act, DepthwiseScratch& scratch, float* out) const {
         const int64_t taps = g.kh * g.kw, stride = grid.stride;
-        const float* phases = grid.in_place ? src : fill_phases(src, g, grid, scratch.phases);
+        const float* phases = grid.in_place ? src : fill_phases(src, g, grid, scratch);
         scratch.taps.resize(static_cast<size_t>(taps));
         for (int64_t t = 0; t < taps; ++t) scratch.taps[static_cast<size_t>(t)] = phases + grid.tap_offsets[static_cast<size_t>(t)];
         const float* const* tap = scratch.taps.data();
@@ -433,65 +446,53 @@ private:
         const int64_t cells = (g.oh - 1) * stride + g.ow;
         float* flat = scratch.grid.ensure(static_cast<size_t>(cells));
         m_simd.depthwise_row(tap, wc, ntaps, cells, b, act, flat);
-        for (int64_t oy = 0; oy < g.oh; ++oy) copy_floats(out + oy * g.ow, flat + oy * stride, g.ow);
+        for (int64_t oy = 0; oy < g.oh; ++oy) {
+            std::memcpy(out + oy * g.ow, flat + oy * stride, sizeof(float) * static_cast<size_t>(g.ow));
+        }
     }
 
     // The stride-phase planes of a zero-padded input plane (see DepthwiseGrid).
-    const float* fill_phases(const float* src, const Geometry& g, const DepthwiseGrid& grid, AlignedBuffer& buffer) const {
-        const int64_t stride = grid.stride;
-        float* phases = buffer.ensure(static_cast<size_t>(g.sh * g.sw * grid.phase_size));
+    const float* fill_phases(const float* src, const Geometry& g, const DepthwiseGrid& grid, DepthwiseScratch& scratch) const {
+        const int64_t stride = grid.stride, total = grid.lead + g.sh * g.sw * grid.phase_size;
+        float* buffer = scratch.phases.ensure(static_cast<size_t>(total));
+        // The padding is where it was for the previous plane of the same geometry: zero already. Only the
+        // input's values are written per plane.
+        const std::array<int64_t, 10> key{g.h, g.w, g.sh, g.sw, g.pt, g.pl, grid.rows, stride, grid.lead, total};
+        if (scratch.zeroed_for != key || scratch.zeroed_buffer != buffer) {
+            std::memset(buffer, 0, sizeof(float) * static_cast<size_t>(total));
+            scratch.zeroed_for = key;
+            scratch.zeroed_buffer = buffer;
+        }
+        float* phases = buffer + grid.lead;
         for (int64_t a = 0; a < g.sh; ++a) {
             for (int64_t r = 0; r < grid.rows; ++r) {
                 const int64_t ih = r * g.sh + a - g.pt;
+                if (ih < 0 || ih >= g.h) continue;  // a zero row
                 float* row0 = phases + a * g.sw * grid.phase_size + r * stride;
-                if (ih < 0 || ih >= g.h) {
-                    for (int64_t s = 0; s < g.sw; ++s) zero_floats(row0 + s * grid.phase_size, stride);
-                    continue;
-                }
                 const float* row = src + ih * g.w;
                 if (g.sw == 2) {
-                    fill_row_stride2(m_simd, row, g.w, g.pl, stride, row0, row0 + grid.phase_size);
+                    fill_row_stride2(m_simd, row, g.w, g.pl, stride, row0, row0 + grid.phase_size, false);
                     continue;
                 }
                 for (int64_t s = 0; s < g.sw; ++s) {
                     float* phase = row0 + s * grid.phase_size;
                     const int64_t lo = grid.inside_lo[static_cast<size_t>(s)], hi = grid.inside_hi[static_cast<size_t>(s)];
-                    zero_floats(phase, lo);
                     if (g.sw == 1) {
-                        copy_floats(phase + lo, row + lo - g.pl, hi - lo);
+                        std::memcpy(phase + lo, row + lo - g.pl, sizeof(float) * static_cast<size_t>(hi - lo));
                     } else {
                         for (int64_t q = lo; q < hi; ++q) phase[q] = row[q * g.sw + s - g.pl];
                     }
-                    zero_floats(phase + hi, stride - hi);
                 }
             }
         }
-        // The columns read past the last row by the dropped outputs.
-        const int64_t tail = grid.phase_size - grid.rows * stride;
-        for (int64_t p = 0; p < g.sh * g.sw; ++p) zero_floats(phases + p * grid.phase_size + grid.rows * stride, tail);
         return phases;
     }
 
 
-    // Runs of floats as long as a plane's row: the library's wide copies pay off from a few vectors on, shorter
-    // ones (pad columns, narrow rows) are inline loops.
-    static void copy_floats(float* dst, const float* src, int64_t n) {
-        if (n >= 32) {
-            std::memcpy(dst, src, sizeof(float) * static_cast<size_t>(n));
-            return;
-        }
-        for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
-    }
-    static void zero_floats(float* dst, int64_t n) {
-        if (n >= 32) {
-            std::memset(dst, 0, sizeof(float) * static_cast<size_t>(n));
-            return;
-        }
-        for (int64_t i = 0; i < n; ++i) dst[i] = 0.f;
-    }
     // Row by row from this width on (below it, the flat grid's dropped columns cost less than short rows).
     static constexpr int64_t kWideRow = 32;
     static constexpr int64_t kMaxRowTaps = 64;
+    static constexpr int64_t kLine = 64 / sizeof(float);
 
     std::unique_ptr<ops::Kernel> m_reference;
     ops::WindowAttrs m_window;
