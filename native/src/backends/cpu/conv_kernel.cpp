@@ -418,15 +418,39 @@ private:
                          const ops::Activation& act, DepthwiseScratch& scratch, float* out) const {
         const int64_t taps = g.kh * g.kw, stride = grid.stride;
         const float* phases = grid.in_place ? src : fill_phases(src, g, grid, scratch);
-        scratch.taps.resize(static_cast<size_t>(taps));
-        for (int64_t t = 0; t < taps; ++t) scratch.taps[static_cast<size_t>(t)] = phases + grid.tap_offsets[static_cast<size_t>(t)];
-        const float* const* tap = scratch.taps.data();
-        const int ntaps = static_cast<int>(taps);
+        // The kernel rows' input rows of output row 0 (each phase of each), for the row-pointer kernel.
+        const bool by_rows = g.dw == 1 && g.kh * g.sw <= kMaxRowPointers;
+        const float* rows[kMaxRowPointers];
+        if (by_rows) {
+            for (int64_t ky = 0; ky < g.kh; ++ky) {
+                const int64_t dy = ky * g.dh;
+                for (int64_t s = 0; s < g.sw; ++s) {
+                    rows[ky * g.sw + s] = phases + ((dy % g.sh) * g.sw + s) * grid.phase_size + dy / g.sh * stride;
+                }
+            }
+        }
+        const int kh = static_cast<int>(g.kh), kw = static_cast<int>(g.kw), sw = static_cast<int>(g.sw);
+        // nrows rows of count outputs of the grid from its row oy on (dst rows out_stride apart): the row-pointer
+        // kernel where it has the kernel size, else one row of taps at a time.
+        auto grid_run = [&](int64_t oy, int64_t count, int64_t nrows, int64_t out_stride, float* dst) {
+            if (by_rows) {
+                const float* shifted[kMaxRowPointers];
+                for (int64_t i = 0; i < g.kh * g.sw; ++i) shifted[i] = rows[i] + oy * stride;
+                if (m_simd.depthwise_rows(shifted, kh, kw, sw, wc, count, nrows, stride, out_stride, b, act, dst)) return;
+            }
+            scratch.taps.resize(static_cast<size_t>(taps));
+            for (int64_t r = 0; r < nrows; ++r) {
+                for (int64_t t = 0; t < taps; ++t) {
+                    scratch.taps[static_cast<size_t>(t)] = phases + grid.tap_offsets[static_cast<size_t>(t)] + (oy + r) * stride;
+                }
+                m_simd.depthwise_row(scratch.taps.data(), wc, static_cast<int>(taps), count, b, act, dst + r * out_stride);
+            }
+        };
         if (stride == g.ow) {  // the grid is the output
-            m_simd.depthwise_row(tap, wc, ntaps, g.oh * g.ow, b, act, out);
+            grid_run(0, g.oh * g.ow, 1, 0, out);
             return;
         }
-        if (g.ow >= kWideRow && taps <= kMaxRowTaps) {
+        if (g.ow >= kWideRow) {
             int64_t oy = 0;
             if (g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1) {
                 for (; oy + 2 <= g.oh; oy += 2) {  // two output rows per call: each loaded input serves both
@@ -435,20 +459,14 @@ private:
                     m_simd.depthwise3x3_rows2(four, wc, g.ow, b, act, out + oy * g.ow, out + (oy + 1) * g.ow);
                 }
             }
-            const float* row_taps[kMaxRowTaps];
-            for (; oy < g.oh; ++oy) {
-                for (int64_t t = 0; t < taps; ++t) row_taps[t] = tap[t] + oy * stride;
-                m_simd.depthwise_row(row_taps, wc, ntaps, g.ow, b, act, out + oy * g.ow);
-            }
+            if (oy < g.oh) grid_run(oy, g.ow, g.oh - oy, g.ow, out + oy * g.ow);
             return;
         }
         // Narrow rows: the whole grid as one row, then its first ow columns of each row.
         const int64_t cells = (g.oh - 1) * stride + g.ow;
         float* flat = scratch.grid.ensure(static_cast<size_t>(cells));
-        m_simd.depthwise_row(tap, wc, ntaps, cells, b, act, flat);
-        for (int64_t oy = 0; oy < g.oh; ++oy) {
-            std::memcpy(out + oy * g.ow, flat + oy * stride, sizeof(float) * static_cast<size_t>(g.ow));
-        }
+        grid_run(0, cells, 1, 0, flat);
+        m_simd.copy_rows(flat, stride, g.ow, g.oh, out, g.ow);
     }
 
     // The stride-phase planes of a zero-padded input plane (see DepthwiseGrid).
@@ -464,6 +482,37 @@ private:
             scratch.zeroed_buffer = buffer;
         }
         float* phases = buffer + grid.lead;
+        if (g.sw == 2 && g.pl < 2 * stride) {
+            // Stride 2 columns: all rows of a row phase in one call. Padded column pl + i (input column i) is
+            // position (pl + i) / 2 of phase (pl + i) % 2, up to the grid's 2 * stride padded columns.
+            const int64_t pairs = (std::min(g.pl + g.w, 2 * stride) - g.pl) / 2, extra = (std::min(g.pl + g.w, 2 * stride) - g.pl) % 2;
+            for (int64_t a = 0; a < g.sh; ++a) {
+                // Rows r of phase a with input row r * sh + a - pt inside the input: [r0, r1).
+                const int64_t r0 = std::clamp<int64_t>(div_up(g.pt - a, g.sh), 0, grid.rows);
+                const int64_t r1 = std::clamp<int64_t>(div_up(g.h + g.pt - a, g.sh), r0, grid.rows);
+                if (r1 <= r0) continue;
+                float* row_phases = phases + a * 2 * grid.phase_size;
+                float* first = row_phases + (g.pl % 2) * grid.phase_size + g.pl / 2 + r0 * stride;
+                float* second = row_phases + ((g.pl + 1) % 2) * grid.phase_size + (g.pl + 1) / 2 + r0 * stride;
+                const float* in = src + (r0 * g.sh + a - g.pt) * g.w;
+                m_simd.deinterleave2_rows(in, g.sh * g.w, pairs, r1 - r0, first, second, stride);
+                if (extra) {
+                    for (int64_t r = 0; r < r1 - r0; ++r) first[r * stride + pairs] = in[r * g.sh * g.w + 2 * pairs];
+                }
+            }
+            return phases;
+        }
+        if (g.sw == 1) {  // all rows of a row phase in one call
+            const int64_t lo = grid.inside_lo[0], hi = grid.inside_hi[0];
+            for (int64_t a = 0; a < g.sh; ++a) {
+                const int64_t r0 = std::clamp<int64_t>(div_up(g.pt - a, g.sh), 0, grid.rows);
+                const int64_t r1 = std::clamp<int64_t>(div_up(g.h + g.pt - a, g.sh), r0, grid.rows);
+                if (r1 <= r0 || hi <= lo) continue;
+                m_simd.copy_rows(src + (r0 * g.sh + a - g.pt) * g.w + lo - g.pl, g.sh * g.w, hi - lo, r1 - r0,
+                                 phases + a * grid.phase_size + r0 * stride + lo, stride);
+            }
+            return phases;
+        }
         for (int64_t a = 0; a < g.sh; ++a) {
             for (int64_t r = 0; r < grid.rows; ++r) {
                 const int64_t ih = r * g.sh + a - g.pt;
@@ -491,7 +540,7 @@ private:
 
     // Row by row from this width on (below it, the flat grid's dropped columns cost less than short rows).
     static constexpr int64_t kWideRow = 32;
-    static constexpr int64_t kMaxRowTaps = 64;
+    static constexpr int64_t kMaxRowPointers = 16;
     static constexpr int64_t kLine = 64 / sizeof(float);
 
     std::unique_ptr<ops::Kernel> m_reference;

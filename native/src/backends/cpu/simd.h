@@ -53,6 +53,12 @@ struct SimdKernels {
     void (*depthwise_row)(const float* const* taps, const float* w, int ntaps, int64_t count, float bias,
                           const ops::Activation& act, float* out);
 
+    //! nrows output rows of count outputs (row i at out + i * out_stride) from row pointers, for the common kernels
+    //! (3x3 and 5x5, column stride 1 or 2, column dilation 1): tap (ky, kx) of output x of row i is
+    //! rows[ky * sw + kx % sw][i * in_stride + x + kx / sw]. False (nothing done) for other kernels.
+    bool (*depthwise_rows)(const float* const* rows, int kh, int kw, int sw, const float* w, int64_t count, int64_t nrows,
+                           int64_t in_stride, int64_t out_stride, float bias, const ops::Activation& act, float* out);
+
     //! Two consecutive output rows of a 3x3 depthwise convolution with stride and dilation 1: rows[0..3] are the
     //! four input rows they read, padded so that rows[r][x + kx] is the input of output x at tap column kx.
     void (*depthwise3x3_rows2)(const float* const* rows, const float* w, int64_t count, float bias,
@@ -60,6 +66,11 @@ struct SimdKernels {
 
     //! even[i] = src[2i], odd[i] = src[2i + 1] for i < pairs: stride-2 columns split by phase.
     void (*deinterleave2)(const float* src, int64_t pairs, float* even, float* odd);
+    //! The same for `rows` rows: src + r * src_stride into even + r * dst_stride and odd + r * dst_stride.
+    void (*deinterleave2_rows)(const float* src, int64_t src_stride, int64_t pairs, int64_t rows, float* even, float* odd,
+                               int64_t dst_stride);
+    //! dst + r * dst_stride = src + r * src_stride, n floats, for r < rows (rows not overlapping).
+    void (*copy_rows)(const float* src, int64_t src_stride, int64_t n, int64_t rows, float* dst, int64_t dst_stride);
 
     // Winograd F(4x4, 3x3) convolution (winograd.cpp; the layouts are described in winograd_kernels.inc). Blocks
     // of at most kWinogradTiles tiles and kWinogradKc input channels; fixed strides (floats) between the phase
