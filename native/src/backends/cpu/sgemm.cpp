@@ -20,6 +20,9 @@ namespace {
 int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 int64_t div_up(int64_t x, int64_t by) { return (x + by - 1) / by; }
 
+// At most this many A panels read B's panels in place (see BSource::rows).
+constexpr int64_t kMaxPanelsForInPlaceB = 8;
+
 // Per-thread scratch for packed B blocks; bounded by kc x nc of the tuning.
 float* b_scratch(size_t count) {
     thread_local AlignedBuffer buffer;
@@ -165,6 +168,10 @@ void sgemm(const PackedA& a, const BSource& b, int64_t n, float* c, int64_t ldc,
     const int64_t m_chunks = div_up(m, mct);
     const int64_t tasks = n_chunks * m_chunks;
     const bool epilogue = !ep.trivial();
+    // With few A panels a packed B panel is reused too little to pay for its copy: full panels are read in place.
+    const float* b_rows = nullptr;
+    int64_t b_rs = 0;
+    const bool in_place = m_panels <= kMaxPanelsForInPlaceB && b.rows(b_rows, b_rs);
 
     auto run = [&](int64_t t_begin, int64_t t_end) {
         float* scratch = b_scratch(static_cast<size_t>(std::min(kc, k) * nct));
@@ -177,15 +184,20 @@ void sgemm(const PackedA& a, const BSource& b, int64_t n, float* c, int64_t ldc,
             for (int64_t k0 = 0; k0 < k; k0 += kc) {
                 const int64_t klen = std::min(kc, k - k0);
                 const bool last = k0 + klen >= k;
-                const float* bp = b.panels(k0, klen, n0, nc, static_cast<int>(nr), scratch);
+                const int64_t full = in_place ? nc / nr * nr : 0;  // columns read in place
+                const float* bp = full < nc ? b.panels(k0, klen, n0 + full, nc - full, static_cast<int>(nr), scratch) : nullptr;
                 const Epilogue* tile_ep = last && epilogue ? &ep : nullptr;
                 for (int64_t i = m0; i < m1; i += mr) {
                     const float* ap = a.panel(k0, klen, i);
                     const int rows = static_cast<int>(std::min(mr, m - i));
                     float* c_rows = c + i * ldc + n0;
                     for (int64_t j = 0; j < nc; j += nr) {
-                        simd.gemm(klen, ap, bp + j * klen, c_rows + j, ldc, rows, static_cast<int>(std::min(nr, nc - j)), k0 > 0,
-                                  tile_ep, i, n0 + j);
+                        const int cols = static_cast<int>(std::min(nr, nc - j));
+                        if (j < full) {
+                            simd.gemm(klen, ap, b_rows + k0 * b_rs + n0 + j, b_rs, c_rows + j, ldc, rows, cols, k0 > 0, tile_ep, i, n0 + j);
+                        } else {
+                            simd.gemm(klen, ap, bp + (j - full) * klen, nr, c_rows + j, ldc, rows, cols, k0 > 0, tile_ep, i, n0 + j);
+                        }
                     }
                 }
             }

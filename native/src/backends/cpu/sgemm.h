@@ -66,6 +66,9 @@ public:
     //! columns past nc zero. Packs them into dst (room for kc * roundup(nc, nr) floats) or returns panels packed
     //! before. Called concurrently from several threads, each with its own dst.
     virtual const float* panels(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst) const = 0;
+    //! B's rows as they are in memory, when they are contiguous: B(p, j) = base[p * rs + j]. Then full panels
+    //! can be read in place instead of packed (worth it when few A panels reuse each packed one).
+    virtual bool rows(const float*& /*base*/, int64_t& /*rs*/) const { return false; }
 };
 
 //! B(p, j) = b[p * rs + j * cs].
@@ -73,6 +76,11 @@ class StridedB final : public BSource {
 public:
     StridedB(const float* b, int64_t rs, int64_t cs) : m_b(b), m_rs(rs), m_cs(cs) {}
     const float* panels(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst) const override;
+    bool rows(const float*& base, int64_t& rs) const override {
+        base = m_b;
+        rs = m_rs;
+        return m_cs == 1;
+    }
 
 private:
     template <int kNr>
