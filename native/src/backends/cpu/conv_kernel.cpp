@@ -453,11 +453,9 @@ private:
         if (g.ow >= kWideRow) {
             int64_t oy = 0;
             if (g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1) {
-                for (; oy + 2 <= g.oh; oy += 2) {  // two output rows per call: each loaded input serves both
-                    const float* four[4];
-                    for (int64_t r = 0; r < 4; ++r) four[r] = phases + (oy + r) * stride;
-                    m_simd.depthwise3x3_rows2(four, wc, g.ow, b, act, out + oy * g.ow, out + (oy + 1) * g.ow);
-                }
+                // Two output rows at a time: each loaded input serves both.
+                m_simd.depthwise3x3_rows2(phases, stride, g.oh / 2, wc, g.ow, b, act, out, g.ow);
+                oy = g.oh / 2 * 2;
             }
             if (oy < g.oh) grid_run(oy, g.ow, g.oh - oy, g.ow, out + oy * g.ow);
             return;

@@ -60,10 +60,11 @@ struct SimdKernels {
     bool (*depthwise_rows)(const float* const* rows, int kh, int kw, int sw, const float* w, int64_t count, int64_t nrows,
                            int64_t in_stride, int64_t out_stride, float bias, const ops::Activation& act, float* out);
 
-    //! Two consecutive output rows of a 3x3 depthwise convolution with stride and dilation 1: rows[0..3] are the
-    //! four input rows they read, padded so that rows[r][x + kx] is the input of output x at tap column kx.
-    void (*depthwise3x3_rows2)(const float* const* rows, const float* w, int64_t count, float bias,
-                               const ops::Activation& act, float* out0, float* out1);
+    //! 2 * pairs output rows (out + r * out_stride) of a 3x3 depthwise convolution with stride and dilation 1, two at
+    //! a time: input row r + ky (in + (r + ky) * in_stride), padded so that its element x + kx is the input of output
+    //! x at tap (ky, kx). Each input vector loaded serves both rows of a pair.
+    void (*depthwise3x3_rows2)(const float* in, int64_t in_stride, int64_t pairs, const float* w, int64_t count, float bias,
+                               const ops::Activation& act, float* out, int64_t out_stride);
 
     //! even[i] = src[2i], odd[i] = src[2i + 1] for i < pairs: stride-2 columns split by phase.
     void (*deinterleave2)(const float* src, int64_t pairs, float* even, float* odd);
