@@ -69,6 +69,12 @@ public:
     //! B's rows as they are in memory, when they are contiguous: B(p, j) = base[p * rs + j]. Then full panels
     //! can be read in place instead of packed (worth it when few A panels reuse each packed one).
     virtual bool rows(const float*& /*base*/, int64_t& /*rs*/) const { return false; }
+    //! The same for one full panel (columns n0 to n0 + nr) whose rows are contiguous but not evenly spaced:
+    //! B(k0 + p, n0 + j) = base[offsets[p] + j] for p < kc, j < nr.
+    virtual bool gathered_panel(int64_t /*k0*/, int64_t /*n0*/, int /*nr*/, const float*& /*base*/,
+                                const int64_t*& /*offsets*/) const {
+        return false;
+    }
 };
 
 //! B(p, j) = b[p * rs + j * cs].

@@ -39,12 +39,13 @@ struct SimdKernels {
     int mr, nr;        //!< GEMM register tile: rows of packed A panels, columns of packed B panels
 
     //! C[0:mr, 0:nr] (row stride ldc) = (accumulate ? C : 0) + A·B over kc, where a is a packed A panel (kc x MR,
-    //! k-major) and b a B panel of kc rows of NR floats, ldb apart (NR for a packed panel; B's own rows when it is
-    //! read in place). mr <= MR and nr <= NR; the rest of the tile is computed on the panels' zero padding and not
-    //! stored. With `ep` (the last K block), the epilogue is applied as the tile is stored; (row0, col0) is the
-    //! tile's place in the whole output.
-    void (*gemm)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int mr, int nr,
-                 bool accumulate, const Epilogue* ep, int64_t row0, int64_t col0);
+    //! k-major) and b a B panel of kc rows of NR floats: row k at b + k * ldb (ldb = NR for a packed panel; B's own
+    //! rows when it is read in place), or at b + b_offsets[k] when b_offsets is set (rows gathered from an image).
+    //! mr <= MR and nr <= NR; the rest of the tile is computed on the panels' zero padding and not stored. With `ep`
+    //! (the last K block), the epilogue is applied as the tile is stored; (row0, col0) is the tile's place in the
+    //! whole output.
+    void (*gemm)(int64_t kc, const float* a, const float* b, int64_t ldb, const int64_t* b_offsets, float* c, int64_t ldc,
+                 int mr, int nr, bool accumulate, const Epilogue* ep, int64_t row0, int64_t col0);
 
     //! Applies `ep` to C[0:rows, 0:cols] (row stride ldc), a tile at (row0, col0) of the whole output.
     void (*epilogue)(float* c, int64_t ldc, int64_t rows, int64_t cols, int64_t row0, int64_t col0, const Epilogue& ep);

@@ -178,7 +178,7 @@ void WinogradConv::run_block(const float* x, const WinogradShape& s, const Plan&
             for (int64_t i = 0; i < mpad; i += mr) {
                 const float* ap = u.panel(k0, klen, i);
                 for (int64_t p = 0; p < panels; ++p) {
-                    simd.gemm(klen, ap, vb + p * klen * nr, nr, mb + i * tp + p * nr, tp, static_cast<int>(mr),
+                    simd.gemm(klen, ap, vb + p * klen * nr, nr, nullptr, mb + i * tp + p * nr, tp, static_cast<int>(mr),
                               static_cast<int>(nr), k0 > 0, nullptr, 0, 0);
                 }
             }
