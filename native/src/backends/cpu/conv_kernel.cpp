@@ -35,9 +35,8 @@ struct Geometry {
 };
 
 // A padded row de-interleaved for stride 2: padded column col (input column col - pl) goes to phase col % 2,
-// position col / 2, of `width` positions each; columns outside the input are zero (left as they are without `pad`).
-void fill_row_stride2(const SimdKernels& simd, const float* row, int64_t w, int64_t pl, int64_t width, float* even, float* odd,
-                      bool pad = true) {
+// position col / 2, of `width` positions each; columns outside the input are zero.
+void fill_row_stride2(const SimdKernels& simd, const float* row, int64_t w, int64_t pl, int64_t width, float* even, float* odd) {
     const int64_t wp = 2 * width;
     const int64_t a = std::min(pl, wp), b = std::clamp<int64_t>(pl + w, a, wp);  // padded columns from the input
     // Input column i lands at padded column a + i: the even-i run starts in phase a % 2, the odd-i run in the other.
@@ -47,7 +46,6 @@ void fill_row_stride2(const SimdKernels& simd, const float* row, int64_t w, int6
     const int64_t first_at = a / 2, second_at = (a + 1) / 2;
     if (pairs > 0) simd.deinterleave2(row + (a - pl), pairs, first + first_at, second + second_at);
     if (extra) first[first_at + pairs] = row[a - pl + 2 * pairs];
-    if (!pad) return;  // the caller's padding is zero already
     // The padding around what came from the input.
     std::fill(first, first + first_at, 0.f);
     std::fill(first + first_at + pairs + extra, first + width, 0.f);
@@ -497,61 +495,49 @@ private:
             scratch.zeroed_buffer = buffer;
         }
         float* phases = buffer + grid.lead;
-        if (g.sw == 2 && g.pl < 2 * stride) {
-            // Stride 2 columns: all rows of a row phase in one call. Padded column pl + i (input column i) is
-            // position (pl + i) / 2 of phase (pl + i) % 2, up to the grid's 2 * stride padded columns.
-            const int64_t pairs = (std::min(g.pl + g.w, 2 * stride) - g.pl) / 2, extra = (std::min(g.pl + g.w, 2 * stride) - g.pl) % 2;
+        // The rows r of row phase a whose input row r * sh + a - pt is inside the input: [r0, r1).
+        auto input_rows = [&](int64_t a, int64_t& r0, int64_t& r1) {
+            r0 = std::clamp<int64_t>(div_up(g.pt - a, g.sh), 0, grid.rows);
+            r1 = std::clamp<int64_t>(div_up(g.h + g.pt - a, g.sh), r0, grid.rows);
+            return r1 > r0;
+        };
+        int64_t r0 = 0, r1 = 0;
+        if (g.sw <= 2) {  // all rows of a row phase in one call
+            // Stride 2: padded column pl + i (input column i) is position (pl + i) / 2 of phase (pl + i) % 2, up to
+            // the grid's 2 * stride padded columns.
+            const int64_t columns = std::max<int64_t>(std::min(g.pl + g.w, 2 * stride) - g.pl, 0);
+            const int64_t pairs = columns / 2, extra = columns % 2;
+            const int64_t lo = grid.inside_lo[0], hi = grid.inside_hi[0];
             for (int64_t a = 0; a < g.sh; ++a) {
-                // Rows r of phase a with input row r * sh + a - pt inside the input: [r0, r1).
-                const int64_t r0 = std::clamp<int64_t>(div_up(g.pt - a, g.sh), 0, grid.rows);
-                const int64_t r1 = std::clamp<int64_t>(div_up(g.h + g.pt - a, g.sh), r0, grid.rows);
-                if (r1 <= r0) continue;
-                float* row_phases = phases + a * 2 * grid.phase_size;
-                float* first = row_phases + (g.pl % 2) * grid.phase_size + g.pl / 2 + r0 * stride;
-                float* second = row_phases + ((g.pl + 1) % 2) * grid.phase_size + (g.pl + 1) / 2 + r0 * stride;
+                if (!input_rows(a, r0, r1)) continue;
                 const float* in = src + (r0 * g.sh + a - g.pt) * g.w;
-                m_simd.deinterleave2_rows(in, g.sh * g.w, pairs, r1 - r0, first, second, stride);
+                float* row_phases = phases + a * g.sw * grid.phase_size + r0 * stride;
+                if (g.sw == 1) {
+                    if (hi > lo) m_simd.copy_rows(in + lo - g.pl, g.sh * g.w, hi - lo, r1 - r0, row_phases + lo, stride);
+                    continue;
+                }
+                float* first = row_phases + (g.pl % 2) * grid.phase_size + g.pl / 2;
+                float* second = row_phases + ((g.pl + 1) % 2) * grid.phase_size + (g.pl + 1) / 2;
+                if (pairs > 0) m_simd.deinterleave2_rows(in, g.sh * g.w, pairs, r1 - r0, first, second, stride);
                 if (extra) {
                     for (int64_t r = 0; r < r1 - r0; ++r) first[r * stride + pairs] = in[r * g.sh * g.w + 2 * pairs];
                 }
             }
             return phases;
         }
-        if (g.sw == 1) {  // all rows of a row phase in one call
-            const int64_t lo = grid.inside_lo[0], hi = grid.inside_hi[0];
-            for (int64_t a = 0; a < g.sh; ++a) {
-                const int64_t r0 = std::clamp<int64_t>(div_up(g.pt - a, g.sh), 0, grid.rows);
-                const int64_t r1 = std::clamp<int64_t>(div_up(g.h + g.pt - a, g.sh), r0, grid.rows);
-                if (r1 <= r0 || hi <= lo) continue;
-                m_simd.copy_rows(src + (r0 * g.sh + a - g.pt) * g.w + lo - g.pl, g.sh * g.w, hi - lo, r1 - r0,
-                                 phases + a * grid.phase_size + r0 * stride + lo, stride);
-            }
-            return phases;
-        }
-        for (int64_t a = 0; a < g.sh; ++a) {
-            for (int64_t r = 0; r < grid.rows; ++r) {
-                const int64_t ih = r * g.sh + a - g.pt;
-                if (ih < 0 || ih >= g.h) continue;  // a zero row
-                float* row0 = phases + a * g.sw * grid.phase_size + r * stride;
-                const float* row = src + ih * g.w;
-                if (g.sw == 2) {
-                    fill_row_stride2(m_simd, row, g.w, g.pl, stride, row0, row0 + grid.phase_size, false);
-                    continue;
-                }
+        for (int64_t a = 0; a < g.sh; ++a) {  // larger strides, element by element
+            if (!input_rows(a, r0, r1)) continue;
+            for (int64_t r = r0; r < r1; ++r) {
+                const float* row = src + (r * g.sh + a - g.pt) * g.w;
                 for (int64_t s = 0; s < g.sw; ++s) {
-                    float* phase = row0 + s * grid.phase_size;
+                    float* phase = phases + (a * g.sw + s) * grid.phase_size + r * stride;
                     const int64_t lo = grid.inside_lo[static_cast<size_t>(s)], hi = grid.inside_hi[static_cast<size_t>(s)];
-                    if (g.sw == 1) {
-                        std::memcpy(phase + lo, row + lo - g.pl, sizeof(float) * static_cast<size_t>(hi - lo));
-                    } else {
-                        for (int64_t q = lo; q < hi; ++q) phase[q] = row[q * g.sw + s - g.pl];
-                    }
+                    for (int64_t q = lo; q < hi; ++q) phase[q] = row[q * g.sw + s - g.pl];
                 }
             }
         }
         return phases;
     }
-
 
     // Row by row from this width on (below it, the flat grid's dropped columns cost less than short rows).
     static constexpr int64_t kWideRow = 32;
