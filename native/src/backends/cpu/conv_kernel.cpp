@@ -117,7 +117,7 @@ PhaseImage phase_split(const float* x, int64_t planes, const Geometry& g, const 
 // which is position ox + kx*dw / sw of phase kx*dw % sw. Each run of outputs of one row is one copy.
 class Im2colB final : public BSource {
 public:
-    //! gather: full panels may be read from the image in place (BSource::gathered_panel).
+    //! gather: full panels may be read from the image in place (BSource::panel_in_place).
     Im2colB(const PhaseImage& x, const Geometry& g, bool gather) : m_x(x), m_g(g), m_gather(gather) {
         // Where each k's inputs start: row k of B is m_x.data + m_k_offsets[k] + (offset of the output).
         const int64_t taps = g.kh * g.kw;
@@ -130,11 +130,10 @@ public:
     }
 
     // A panel of outputs of one output row reads, for each k, consecutive floats of one row of the phase image.
-    bool gathered_panel(int64_t k0, int64_t n0, int nr, const float*& base, const int64_t*& offsets) const override {
+    bool panel_in_place(int64_t k0, int64_t n0, int nr, PanelRef& out) const override {
         const int64_t oy = n0 / m_g.ow, ox = n0 % m_g.ow;
         if (!m_gather || ox + nr > m_g.ow) return false;
-        base = m_x.data + oy * m_g.sh * m_x.row_stride + ox;
-        offsets = m_k_offsets.data() + k0;
+        out = {m_x.data + oy * m_g.sh * m_x.row_stride + ox, 0, m_k_offsets.data() + k0};
         return true;
     }
 

@@ -168,21 +168,14 @@ void sgemm(const PackedA& a, const BSource& b, int64_t n, float* c, int64_t ldc,
     const int64_t m_chunks = div_up(m, mct);
     const int64_t tasks = n_chunks * m_chunks;
     const bool epilogue = !ep.trivial();
-    // With few A panels a packed B panel is reused too little to pay for its copy: full panels are read in place.
-    const float* b_rows = nullptr;
-    int64_t b_rs = 0;
+    // With few A panels a packed B panel is reused too little to pay for its copy: full panels are read in place
+    // where B allows it.
     const bool few_panels = m_panels <= kMaxPanelsForInPlaceB;
-    const bool in_place = few_panels && b.rows(b_rows, b_rs);
 
     auto run = [&](int64_t t_begin, int64_t t_end) {
         float* scratch = b_scratch(static_cast<size_t>(std::min(kc, k) * nct));
-        // Where each full panel of the current block is gathered from (BSource::gathered_panel).
-        thread_local std::vector<const float*> gathered_bases;
-        thread_local std::vector<const int64_t*> gathered_offsets;
-        gathered_bases.resize(static_cast<size_t>(div_up(nct, nr)));
-        gathered_offsets.resize(gathered_bases.size());
-        auto panel_base = [&](int64_t j) -> const float*& { return gathered_bases[static_cast<size_t>(j / nr)]; };
-        auto panel_offsets = [&](int64_t j) -> const int64_t*& { return gathered_offsets[static_cast<size_t>(j / nr)]; };
+        thread_local std::vector<BSource::PanelRef> in_place;  // the current block's full panels, when read in place
+        in_place.resize(static_cast<size_t>(div_up(nct, nr)));
         for (int64_t t = t_begin; t < t_end;) {
             const int64_t chunk = t / m_chunks, mc0 = t % m_chunks;
             const int64_t mc1 = std::min(m_chunks, mc0 + (t_end - t));
@@ -192,13 +185,11 @@ void sgemm(const PackedA& a, const BSource& b, int64_t n, float* c, int64_t ldc,
             for (int64_t k0 = 0; k0 < k; k0 += kc) {
                 const int64_t klen = std::min(kc, k - k0);
                 const bool last = k0 + klen >= k;
-                int64_t full = in_place ? nc / nr * nr : 0;  // columns read in place
-                // Or gathered in place, when every full panel of the block can be.
-                bool gathered = !in_place && few_panels && nc >= nr;
-                for (int64_t j = 0; gathered && j + nr <= nc; j += nr) {
-                    gathered = b.gathered_panel(k0, n0 + j, static_cast<int>(nr), panel_base(j), panel_offsets(j));
+                // Columns [0, full) of the block are read in place: all full panels, when each of them can be.
+                int64_t full = few_panels ? nc / nr * nr : 0;
+                for (int64_t j = 0; j < full; j += nr) {
+                    if (!b.panel_in_place(k0, n0 + j, static_cast<int>(nr), in_place[static_cast<size_t>(j / nr)])) full = 0;
                 }
-                if (gathered) full = nc / nr * nr;
                 const float* bp = full < nc ? b.panels(k0, klen, n0 + full, nc - full, static_cast<int>(nr), scratch) : nullptr;
                 const Epilogue* tile_ep = last && epilogue ? &ep : nullptr;
                 for (int64_t i = m0; i < m1; i += mr) {
@@ -207,12 +198,9 @@ void sgemm(const PackedA& a, const BSource& b, int64_t n, float* c, int64_t ldc,
                     float* c_rows = c + i * ldc + n0;
                     for (int64_t j = 0; j < nc; j += nr) {
                         const int cols = static_cast<int>(std::min(nr, nc - j));
-                        if (j < full && gathered) {
-                            simd.gemm(klen, ap, panel_base(j), 0, panel_offsets(j), c_rows + j, ldc, rows, cols, k0 > 0, tile_ep,
-                                      i, n0 + j);
-                        } else if (j < full) {
-                            simd.gemm(klen, ap, b_rows + k0 * b_rs + n0 + j, b_rs, nullptr, c_rows + j, ldc, rows, cols, k0 > 0,
-                                      tile_ep, i, n0 + j);
+                        if (j < full) {
+                            const BSource::PanelRef& r = in_place[static_cast<size_t>(j / nr)];
+                            simd.gemm(klen, ap, r.data, r.ldb, r.offsets, c_rows + j, ldc, rows, cols, k0 > 0, tile_ep, i, n0 + j);
                         } else {
                             simd.gemm(klen, ap, bp + (j - full) * klen, nr, nullptr, c_rows + j, ldc, rows, cols, k0 > 0, tile_ep,
                                       i, n0 + j);

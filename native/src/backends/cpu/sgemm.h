@@ -66,15 +66,15 @@ public:
     //! columns past nc zero. Packs them into dst (room for kc * roundup(nc, nr) floats) or returns panels packed
     //! before. Called concurrently from several threads, each with its own dst.
     virtual const float* panels(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst) const = 0;
-    //! B's rows as they are in memory, when they are contiguous: B(p, j) = base[p * rs + j]. Then full panels
-    //! can be read in place instead of packed (worth it when few A panels reuse each packed one).
-    virtual bool rows(const float*& /*base*/, int64_t& /*rs*/) const { return false; }
-    //! The same for one full panel (columns n0 to n0 + nr) whose rows are contiguous but not evenly spaced:
-    //! B(k0 + p, n0 + j) = base[offsets[p] + j] for p < kc, j < nr.
-    virtual bool gathered_panel(int64_t /*k0*/, int64_t /*n0*/, int /*nr*/, const float*& /*base*/,
-                                const int64_t*& /*offsets*/) const {
-        return false;
-    }
+    //! Where a full panel (columns n0 to n0 + nr, rows from k0 on) already is in memory, when B's layout lets the
+    //! microkernel read it in place instead of packed (worth it when few A panels reuse each packed one):
+    //! B(k0 + p, n0 + j) = data[p * ldb + j], or data[offsets[p] + j] when offsets is set.
+    struct PanelRef {
+        const float* data = nullptr;
+        int64_t ldb = 0;
+        const int64_t* offsets = nullptr;
+    };
+    virtual bool panel_in_place(int64_t /*k0*/, int64_t /*n0*/, int /*nr*/, PanelRef& /*out*/) const { return false; }
 };
 
 //! B(p, j) = b[p * rs + j * cs].
@@ -82,9 +82,9 @@ class StridedB final : public BSource {
 public:
     StridedB(const float* b, int64_t rs, int64_t cs) : m_b(b), m_rs(rs), m_cs(cs) {}
     const float* panels(int64_t k0, int64_t kc, int64_t n0, int64_t nc, int nr, float* dst) const override;
-    bool rows(const float*& base, int64_t& rs) const override {
-        base = m_b;
-        rs = m_rs;
+    //! Contiguous rows (cs = 1) are read in place.
+    bool panel_in_place(int64_t k0, int64_t n0, int /*nr*/, PanelRef& out) const override {
+        out = {m_b + k0 * m_rs + n0, m_rs, nullptr};
         return m_cs == 1;
     }
 
