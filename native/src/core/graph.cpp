@@ -81,30 +81,35 @@ ModelSource make_model_source(const onnx::ModelData& model) {
                                                   " node(s) are not supported by edgelite: " + list +
                                                   ". `edgelite info MODEL` lists them; README.md lists the supported ops");
     }
-    for (const auto& init : model.graph.initializers) {
+    // An initializer, or the tensor of a Constant node, as a constant of the model.
+    auto add_constant = [&](const onnx::TensorData& tensor, const std::string& name, const char* what) {
         LiteDataType dtype;
-        if (!onnx::to_lite_dtype(init->onnx_type, dtype)) {
-            throw Error(ErrorCode::UnsupportedOp, "initializer '" + init->name + "' has element type " +
-                                                      onnx::onnx_type_name(init->onnx_type) +
+        if (!onnx::to_lite_dtype(tensor.onnx_type, dtype)) {
+            throw Error(ErrorCode::UnsupportedOp, std::string(what) + " '" + name + "' has element type " +
+                                                      onnx::onnx_type_name(tensor.onnx_type) +
                                                       ", which edgelite does not run");
         }
-        if (init->external) {
-            throw Error(ErrorCode::NotSupported, "initializer '" + init->name + "' is stored in an external file: "
+        if (tensor.external) {
+            throw Error(ErrorCode::NotSupported, std::string(what) + " '" + name + "' is stored in an external file: "
                                                  "save the model with its weights inside (onnx.save(..., "
                                                  "save_as_external_data=False))");
         }
-        std::string_view data = init->data();
-        size_t expected = static_cast<size_t>(ops::numel(init->dims)) * dtype_size(dtype);
+        if (source.constants.count(name)) {
+            throw Error(ErrorCode::InvalidModel, std::string(what) + " '" + name + "' is defined twice");
+        }
+        std::string_view data = tensor.data();
+        size_t expected = static_cast<size_t>(ops::numel(tensor.dims)) * dtype_size(dtype);
         if (data.size() != expected) {
-            throw Error(ErrorCode::InvalidModel, "initializer '" + init->name + "' holds " +
+            throw Error(ErrorCode::InvalidModel, std::string(what) + " '" + name + "' holds " +
                                                      std::to_string(data.size()) + " bytes, its shape needs " +
                                                      std::to_string(expected));
         }
         auto buffer = std::make_shared<ConstantBuffer>(expected);
         if (expected) std::memcpy(buffer->data, data.data(), expected);
-        source.constants[init->name] = buffer;
-        source.constant_layouts[init->name] = {dtype, init->dims};
-    }
+        source.constants[name] = buffer;
+        source.constant_layouts[name] = {dtype, tensor.dims};
+    };
+    for (const auto& init : model.graph.initializers) add_constant(*init, init->name, "initializer");
     for (const auto& input : model.graph.inputs) {
         if (source.constants.count(input.name)) continue;  // older models list initializers as inputs too
         LiteDataType dtype;
@@ -116,7 +121,25 @@ ModelSource make_model_source(const onnx::ModelData& model) {
         source.inputs.push_back(input);
     }
     source.outputs = model.graph.outputs;
-    source.nodes = model.graph.nodes;
+    source.model_nodes = model.graph.nodes.size();
+    // Constant nodes with a tensor value become constants like initializers (exporters such as paddle2onnx put
+    // every weight in one): the graph then shares the one buffer instead of a node's attribute, its kernel's copy
+    // and the folded result (PP-OCR rec: 30 MiB less at load).
+    for (const auto& node : model.graph.nodes) {
+        const bool standard = node.domain.empty() || node.domain == "ai.onnx";
+        if (standard && node.op_type == "Constant" && node.outputs.size() == 1 && !node.outputs[0].empty() &&
+            node.attributes.size() == 1 && node.attributes[0].name == "value" && node.attributes[0].t) {
+            for (const auto& input : source.inputs) {
+                if (input.name == node.outputs[0]) {
+                    throw Error(ErrorCode::InvalidModel, "Constant node '" + node.name + "' writes '" + input.name +
+                                                             "', which is a model input");
+                }
+            }
+            add_constant(*node.attributes[0].t, node.outputs[0], "Constant");
+            continue;
+        }
+        source.nodes.push_back(node);
+    }
     for (auto& node : source.nodes) {
         for (auto& attribute : node.attributes) {
             if (attribute.t && !attribute.t->raw.empty()) {  // keep nothing that points into the model bytes

@@ -72,14 +72,15 @@ struct Graph {
 //! attributes, constants already copied into aligned buffers (the model bytes are not kept).
 struct ModelSource {
     int opset = 0;
-    std::vector<onnx::NodeData> nodes;
+    std::vector<onnx::NodeData> nodes;  //!< the model's, but Constant nodes with a tensor (they are constants here)
+    size_t model_nodes = 0;             //!< nodes in the model
     std::map<std::string, std::shared_ptr<ConstantBuffer>> constants;
     std::map<std::string, std::pair<LiteDataType, ops::Shape>> constant_layouts;
     std::vector<onnx::ValueInfo> inputs, outputs;
 };
 
 //! Reads a parsed model into a ModelSource: checks opsets, op support (one error listing every unsupported op
-//! and node), dtypes, and copies the initializers.
+//! and node), dtypes, and copies the initializers and the tensors of Constant nodes.
 ModelSource make_model_source(const onnx::ModelData& model);
 
 //! Builds the graph with the given input layouts (by input name; missing ones use the model's, unknown dims 1).

@@ -653,7 +653,7 @@ std::string Network::get_graph_summary() const {
         histogram[node.op_type + (node.fused.empty() ? "" : "+" + node.fused)]++;
     }
     std::ostringstream out;
-    out << "nodes after passes: " << live << " (model: " << m_impl->source->nodes.size() << "), with run-time shapes: " << dynamic << "\n";
+    out << "nodes after passes: " << live << " (model: " << m_impl->source->model_nodes << "), with run-time shapes: " << dynamic << "\n";
     for (const auto& [op, count] : histogram) out << "  " << op << ": " << count << "\n";
     if (m_impl->executor && m_impl->executor->has_device()) {
         // Where the nodes run: the device's kernels where its backend covers the node, the CPU for the rest.
