@@ -38,6 +38,11 @@ Napi::Value get_device_description(const Napi::CallbackInfo& info) {
     });
 }
 
+Napi::Value release_unused_memory(const Napi::CallbackInfo& info) {
+    lite::release_unused_memory();
+    return info.Env().Undefined();
+}
+
 Napi::Value set_log_level(const Napi::CallbackInfo& info) {
     lite::set_log_level(static_cast<LiteLogLevel>(info[0].As<Napi::Number>().Int32Value()));
     return info.Env().Undefined();
@@ -130,6 +135,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("canBindDirectly", Napi::Function::New(env, can_bind_directly));
     exports.Set("getDeviceCount", Napi::Function::New(env, get_device_count));
     exports.Set("getDeviceDescription", Napi::Function::New(env, get_device_description));
+    exports.Set("releaseUnusedMemory", Napi::Function::New(env, release_unused_memory));
     exports.Set("setLogLevel", Napi::Function::New(env, set_log_level));
     exports.Set("getLogLevel", Napi::Function::New(env, get_log_level));
     exports.Set("getCopyStats", Napi::Function::New(env, get_copy_stats));

@@ -24,6 +24,15 @@ export class LiteGlobal {
   }
 
   /**
+   * Gives the heap memory the allocator keeps after frees back to the system (glibc's malloc_trim; nothing on other
+   * C libraries). The runtime does it itself after a model is loaded and after a network's first run (loading frees
+   * several model-sized buffers); call it after disposing networks in a long-running process.
+   */
+  static releaseUnusedMemory(): void {
+    native().releaseUnusedMemory();
+  }
+
+  /**
    * One device in words (what `edgelite info --device` prints): its name and what decides how data reaches it.
    * CUDA: the compute capability and "integrated: shares memory with the CPU" (Jetson) or "discrete", e.g.
    * "Orin (compute 8.7, integrated: shares memory with the CPU)"; OpenCL: the version and "unified memory: shares

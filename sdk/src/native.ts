@@ -126,6 +126,7 @@ export interface NativeAddon {
   preprocessImage(frame: Uint8Array, spec: NativeImageSpec, tensor: NativeTensor, options: NativePreprocessOptions): void;
   canBindDirectly(spec: NativeImageSpec, tensor: NativeTensor, options: NativePreprocessOptions): boolean;
   getDeviceCount(deviceType: number): number;
+  releaseUnusedMemory(): void;
   getDeviceDescription(deviceType: number, deviceId: number): string;
   setLogLevel(level: number): void;
   getLogLevel(): number;

@@ -18,6 +18,11 @@ size_t get_device_count(LiteDeviceType device_type);
 //! message says how to get one.
 std::string get_device_description(LiteDeviceType device_type, int device_id = 0);
 
+//! Gives the heap memory the allocator keeps after frees back to the system (glibc; nothing elsewhere). The runtime
+//! does it itself after a model is loaded and after a network's first run; call it after dropping networks in a
+//! long-running process.
+void release_unused_memory();
+
 //! Version of the runtime library.
 void get_version(int& major, int& minor, int& patch);
 std::string get_version_string();

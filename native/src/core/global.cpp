@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "backends/backend.h"
+#include "core/storage.h"
 #include "core/version.h"
 
 namespace lite {
@@ -15,6 +16,8 @@ size_t get_device_count(LiteDeviceType device_type) {
     backend::Backend* backend = backend::find_backend(device_type);
     return backend ? static_cast<size_t>(backend->device_count()) : 0;
 }
+
+void release_unused_memory() { release_unused_heap(); }
 
 std::string get_device_description(LiteDeviceType device_type, int device_id) {
     return backend::require_backend(device_type, device_id).device_description(device_id);

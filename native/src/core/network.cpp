@@ -19,6 +19,7 @@
 #include "core/onnx/onnx_model.h"
 #include "core/passes.h"
 #include "core/planner.h"
+#include "core/storage.h"
 #include "core/thread_pool.h"
 #include "lite/error.h"
 
@@ -68,6 +69,7 @@ public:
     std::mutex state_mutex;
     std::condition_variable idle;
     bool running = false;
+    bool ran_once = false;
     std::exception_ptr async_error;
     std::thread async_worker;
     StartCallback start_callback;
@@ -103,8 +105,11 @@ public:
     }
 
     void load(const uint8_t* data, size_t size) {
-        onnx::ModelData model = onnx::parse_model(data, size);
-        load_source(std::make_shared<ModelSource>(make_model_source(model)));
+        {
+            onnx::ModelData model = onnx::parse_model(data, size);
+            load_source(std::make_shared<ModelSource>(make_model_source(model)));
+        }
+        release_unused_heap();  // the parsed model and the buffers of the graph passes
     }
 
     void load_source(std::shared_ptr<ModelSource> model) {
@@ -343,6 +348,10 @@ public:
             executor->run(*arena, inputs, computed, profile);
         }
         if (!profile_path.empty()) write_profile();
+        if (!ran_once) {
+            ran_once = true;
+            release_unused_heap();  // the kernels' first-run preparation (weights packed, the originals' copies freed)
+        }
         if (finish_callback) finish_callback(io_map(output_names, outputs, io.outputs));
     }
 

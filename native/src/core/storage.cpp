@@ -3,10 +3,20 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "core/copy_stats.h"
 #include "lite/error.h"
 
 namespace lite {
+
+void release_unused_heap() {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
 
 std::shared_ptr<Storage> Storage::allocate(LiteDeviceType device, int device_id, size_t bytes, bool pinned_host) {
     std::shared_ptr<Storage> storage(new Storage());

@@ -9,6 +9,11 @@
 
 namespace lite {
 
+//! Hands the heap memory the allocator keeps after frees back to the system (glibc's malloc_trim; nothing elsewhere).
+//! Loading a model frees several model-sized buffers (the file, the parsed protobuf, weights before folding) that
+//! glibc would otherwise keep resident: ~12 MiB of PP-OCR rec's 58.
+void release_unused_heap();
+
 class Storage {
 public:
     //! Memory owned by the runtime. Pinned host memory comes from the first backend that has it, else it is
