@@ -195,9 +195,11 @@ export class LiteNetwork {
 
   /** Loads an ONNX model from a file path or its bytes. Corrupt input and unsupported ops are LiteErrors. */
   load(model: string | Uint8Array): void {
-    const bytes = readModel(model, this.config);
     if (this.#loaded) throw new LiteError('INVALID_STATE', 'this network already has a model: create a new LiteNetwork');
-    this.#handle.load(bytes);
+    // A plain file is read by the runtime, into memory it frees once the model is loaded: a JS Buffer of it would
+    // stay resident until the next garbage collection.
+    const plainFile = typeof model === 'string' && !this.config.bareModelCryptionName;
+    this.#handle.load(plainFile ? model : readModel(model, this.config));
     this.#loaded = true;
   }
 
