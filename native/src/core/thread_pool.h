@@ -69,6 +69,7 @@ private:
     std::atomic<bool> m_caller_waiting{false};
     std::atomic<bool> m_stop{false};
     std::atomic<int> m_busy{0};  //!< Busy scopes alive: workers spin without a deadline
+    std::atomic<int> m_caller_cpu{-1};  //!< where the last Busy scope began (-1: unknown)
     std::exception_ptr m_error;
 };
 
