@@ -70,6 +70,9 @@ public:
     std::condition_variable idle;
     bool running = false;
     bool ran_once = false;
+    size_t model_bytes = 0;
+    //! Models from this size on give the heap back after load and first run (smaller ones free too little).
+    static constexpr size_t kReleaseHeapModelBytes = size_t(2) << 20;
     std::exception_ptr async_error;
     std::thread async_worker;
     StartCallback start_callback;
@@ -109,7 +112,9 @@ public:
             onnx::ModelData model = onnx::parse_model(data, size);
             load_source(std::make_shared<ModelSource>(make_model_source(model)));
         }
-        release_unused_heap();  // the parsed model and the buffers of the graph passes
+        // The parsed model and the buffers of the graph passes, when they are worth the trim's time (~0.5 ms).
+        model_bytes = size;
+        if (model_bytes >= kReleaseHeapModelBytes) release_unused_heap();
     }
 
     void load_source(std::shared_ptr<ModelSource> model) {
@@ -350,7 +355,8 @@ public:
         if (!profile_path.empty()) write_profile();
         if (!ran_once) {
             ran_once = true;
-            release_unused_heap();  // the kernels' first-run preparation (weights packed, the originals' copies freed)
+            // The kernels' first-run preparation (weights packed, the originals' copies freed).
+            if (model_bytes >= kReleaseHeapModelBytes) release_unused_heap();
         }
         if (finish_callback) finish_callback(io_map(output_names, outputs, io.outputs));
     }
