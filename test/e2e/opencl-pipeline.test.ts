@@ -32,7 +32,7 @@ import { decodeResult } from '../../sdk/src/mqtt/codec.js';
 import { MqttPublisher } from '../../sdk/src/mqtt/publisher.js';
 import { Pipeline, type InferenceResult } from '../../sdk/src/pipeline/pipeline.js';
 import { Mosquitto, mosquittoAvailable } from '../fixtures/mosquitto.js';
-import { buildModel } from '../fixtures/onnx-builder.js';
+import { buildModel, rawChannelMeanModel } from '../fixtures/onnx-builder.js';
 
 const OPENCL = LiteDeviceType.LITE_OPENCL;
 const hasOpenCl = LiteGlobal.getDeviceCount(OPENCL) > 0;
@@ -44,14 +44,7 @@ const FRAMES = 8;
 
 // Raw frames: rgb24 pixels bound as a uint8 NHWC input, per-channel means of the pixels, [1,32,32,3] -> [1,3].
 const rawModel = join(dir, 'raw-channel-mean.onnx');
-writeFileSync(rawModel, buildModel({
-  inputs: [{ name: 'pixels', type: 'uint8', dims: [1, 32, 32, 3] }],
-  outputs: [{ name: 'mean', type: 'float', dims: [1, 3] }],
-  nodes: [
-    { op: 'Cast', inputs: ['pixels'], outputs: ['f'], attributes: { to: 1 } },
-    { op: 'ReduceMean', inputs: ['f'], outputs: ['mean'], attributes: { axes: [1, 2], keepdims: 0 } },
-  ],
-}));
+writeFileSync(rawModel, buildModel(rawChannelMeanModel));
 // Preprocessed frames: float NCHW in [0, 1] through a 3x3 convolution to 2 channels, [1,3,32,32] -> [1,2,32,32].
 const convModel = join(dir, 'conv.onnx');
 writeFileSync(convModel, buildModel({

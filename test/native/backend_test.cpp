@@ -8,20 +8,10 @@
 #include "lite/error.h"
 #include "lite/global.h"
 #include "lite/tensor.h"
+#include "error_code.h"
 
 using namespace lite;
-
-namespace {
-ErrorCode code_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no lite::Error thrown";
-    return ErrorCode::Internal;
-}
-}  // namespace
+using lite::test::code_of;
 
 TEST(Backend, CpuIsAlwaysThere) {
     EXPECT_EQ(get_device_count(LITE_CPU), 1u);

@@ -18,8 +18,10 @@
 #include "lite/preprocess.h"
 #include "lite/tensor.h"
 #include "ops/op.h"  // half_to_float
+#include "error_code.h"
 
 using namespace lite;
+using lite::test::code_of;
 
 namespace {
 
@@ -177,16 +179,6 @@ bool check_case(const Case& k, std::mt19937& rng) {
     return true;
 }
 
-ErrorCode code_of(const std::function<void()>& fn, std::string* message = nullptr) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        if (message) *message = e.what();
-        return e.code();
-    }
-    ADD_FAILURE() << "no lite::Error thrown";
-    return ErrorCode::Internal;
-}
 
 }  // namespace
 

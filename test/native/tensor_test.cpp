@@ -8,8 +8,10 @@
 #include "lite/error.h"
 #include "lite/global.h"
 #include "lite/tensor.h"
+#include "error_code.h"
 
 using namespace lite;
+using lite::test::code_of;
 
 namespace {
 
@@ -26,15 +28,6 @@ std::vector<T> read(const Tensor& tensor) {
     return out;
 }
 
-ErrorCode code_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no lite::Error thrown";
-    return ErrorCode::Internal;
-}
 
 }  // namespace
 

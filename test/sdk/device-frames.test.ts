@@ -18,7 +18,7 @@ import {
   LiteTensor,
   Pipeline,
 } from '../../sdk/src/index.js';
-import { buildModel } from '../fixtures/onnx-builder.js';
+import { buildModel, rawChannelMeanModel } from '../fixtures/onnx-builder.js';
 
 const liteError = (code: string) => expect.objectContaining({ name: 'LiteError', code });
 const hasOpenCl = LiteGlobal.getDeviceCount(LiteDeviceType.LITE_OPENCL) > 0;
@@ -27,14 +27,7 @@ const FRAME_BYTES = 32 * 32 * 3;
 
 // Raw rgb24 frames bound as a uint8 NHWC input: per-channel means, [1,32,32,3] -> [1,3].
 const rawModel = join(mkdtempSync(join(tmpdir(), 'edgelite-device-frames-')), 'raw-channel-mean.onnx');
-writeFileSync(rawModel, buildModel({
-  inputs: [{ name: 'pixels', type: 'uint8', dims: [1, 32, 32, 3] }],
-  outputs: [{ name: 'mean', type: 'float', dims: [1, 3] }],
-  nodes: [
-    { op: 'Cast', inputs: ['pixels'], outputs: ['f'], attributes: { to: 1 } },
-    { op: 'ReduceMean', inputs: ['f'], outputs: ['mean'], attributes: { axes: [1, 2], keepdims: 0 } },
-  ],
-}));
+writeFileSync(rawModel, buildModel(rawChannelMeanModel));
 
 /** The raw-frame model loaded on a device; the pipeline's networks write outputs into its ring (user memory). */
 function load(deviceType = LiteDeviceType.LITE_CPU, forPipeline = true): LiteNetwork {
