@@ -1,5 +1,8 @@
 #include "network_wrap.h"
 
+#include <condition_variable>
+#include <mutex>
+
 #include "errors.h"
 #include "js_memory.h"
 #include "lite/error.h"
@@ -75,15 +78,35 @@ Napi::Array to_js_strings(Napi::Env env, const std::vector<std::string>& names) 
 // the JS thread through a thread-safe function that settles the promise there. The call owns what must outlive
 // the run (the network, its RunThread) and is deleted on the JS thread, so that a RunThread is never destroyed
 // (joined) by its own thread.
+//
+// An environment torn down while the run is in flight (a worker_threads Worker terminated, the process exiting)
+// frees its thread-safe functions; a cleanup hook registered after the function's own (hooks run in reverse)
+// waits for the run to be handed over first, so that the RunThread never calls a freed function. The call is
+// then deleted by the function's finalization (settle with a null env).
 struct ForwardCall {
     std::shared_ptr<lite::Network> network;
     std::shared_ptr<RunThread> run_thread;
     Napi::Promise::Deferred deferred;
     std::string code, message;  // empty code: the run succeeded
 
+    // Set by the RunThread once it no longer touches the thread-safe function.
+    struct HandOver {
+        std::mutex mutex;
+        std::condition_variable done;
+        bool finished = false;
+    };
+    std::shared_ptr<HandOver> hand_over = std::make_shared<HandOver>();
+
+    static void wait_for_hand_over(void* arg) {
+        const std::shared_ptr<HandOver> hand_over = static_cast<ForwardCall*>(arg)->hand_over;
+        std::unique_lock<std::mutex> lock(hand_over->mutex);
+        hand_over->done.wait(lock, [&] { return hand_over->finished; });
+    }
+
     static void settle(Napi::Env env, Napi::Function /*unused*/, std::nullptr_t* /*context*/, ForwardCall* call) {
         std::unique_ptr<ForwardCall> owned(call);
         if (env == nullptr) return;  // the environment is going away: nobody waits for the promise
+        napi_remove_env_cleanup_hook(env, &ForwardCall::wait_for_hand_over, call);
         if (owned->code.empty()) {
             owned->deferred.Resolve(env.Undefined());
             return;
@@ -96,7 +119,7 @@ struct ForwardCall {
     }
     using Settler = Napi::TypedThreadSafeFunction<std::nullptr_t, ForwardCall, &ForwardCall::settle>;
 
-    // On the RunThread.
+    // On the RunThread. After the hand-over the JS thread may delete this call at any moment: only locals are used.
     void run(Settler settler) {
         try {
             network->forward();
@@ -108,10 +131,14 @@ struct ForwardCall {
             code = "INTERNAL";
             message = std::string("internal error, please report it: ") + e.what();
         }
-        // When the environment is closing the call cannot reach JS any more; it is left (not deleted here: that
-        // could destroy this RunThread on itself).
-        settler.NonBlockingCall(this);
+        const std::shared_ptr<HandOver> done = hand_over;
+        settler.NonBlockingCall(this);  // napi_closing while the environment goes away: finalization deletes it
         settler.Release();
+        {
+            std::lock_guard<std::mutex> lock(done->mutex);
+            done->finished = true;
+        }
+        done->done.notify_all();
     }
 };
 
@@ -191,6 +218,7 @@ Napi::Value NetworkWrap::forward_async(const Napi::CallbackInfo& info) {
     Napi::Promise promise = call->deferred.Promise();
     // Keeps the event loop alive until the call is settled, as a pending libuv job would.
     ForwardCall::Settler settler = ForwardCall::Settler::New(env, "edgelite.forwardAsync", 0, 1);
+    napi_add_env_cleanup_hook(env, &ForwardCall::wait_for_hand_over, call);  // after the settler's own hook
     m_run_thread->post([call, settler] { call->run(settler); });
     return promise;
 }

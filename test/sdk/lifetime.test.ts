@@ -1,7 +1,16 @@
 // Memory lifetimes across the JS/C++ boundary, proven with the garbage collector (vitest runs with --expose-gc).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { expect, test } from 'vitest';
 
 import { LiteLayout, LiteTensor } from '../../sdk/src/index.js';
+import { realModels } from '../fixtures/models.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const gc = (): void => {
   if (typeof globalThis.gc !== 'function') throw new Error('run with --expose-gc (vitest.config.ts does)');
@@ -88,4 +97,45 @@ test('a slice view keeps the base memory alive', async () => {
   })();
   await collect();
   expect(Array.from(slice.getDataByShare())).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
+});
+
+test('a Worker terminated while its forwardAsync runs goes away cleanly, and the next one runs', () => {
+  // The environment of a terminated Worker frees what settles forwardAsync's promise while the network's thread is
+  // still running the forward: that thread must not call into it afterwards (it crashed the process once).
+  const det = realModels().find((m) => m.name === 'ppocr-det')!;
+  const scratch = mkdtempSync(join(tmpdir(), 'edgelite-worker-'));
+  try {
+    const worker = join(scratch, 'worker.mjs');
+    writeFileSync(
+      worker,
+      `import { parentPort } from 'node:worker_threads';
+import { LiteIO, LiteLayout, LiteNetwork, LiteNetworkIO } from ${JSON.stringify(join(root, 'dist/sdk/src/index.js'))};
+const network = new LiteNetwork({ io: new LiteNetworkIO({ inputs: [new LiteIO('x', { layout: new LiteLayout(${JSON.stringify(det.shape)}) })] }) });
+network.load(${JSON.stringify(det.path)});
+network.forwardAsync().then(() => parentPort.postMessage('settled'));
+parentPort.postMessage('started');
+`,
+    );
+    const main = join(scratch, 'main.mjs');
+    writeFileSync(
+      main,
+      `import { Worker } from 'node:worker_threads';
+for (let i = 0; i < 3; i++) {
+  const w = new Worker(${JSON.stringify(worker)});
+  await new Promise((resolve) => w.on('message', (m) => m === 'started' && resolve()));
+  await w.terminate();
+}
+const last = new Worker(${JSON.stringify(worker)});
+const settled = await new Promise((resolve) => last.on('message', (m) => m === 'settled' && resolve(true)));
+await last.terminate();
+console.log(settled ? 'SETTLED' : 'NOT SETTLED');
+`,
+    );
+    const child = spawnSync(process.execPath, [main], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(child.signal, child.stderr).toBeNull();
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout.trim()).toBe('SETTLED');
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });
