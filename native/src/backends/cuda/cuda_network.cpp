@@ -113,30 +113,17 @@ private:
     static bool fits_int(int64_t v) { return v >= 0 && v <= 0x7fffffff; }
 
     Launch conv() {
-        if (!has(0) || !has(1) || !data_inputs({0, 1, 2, 3})) return {};
-        const Shape& x = in_shape(0);
-        const Shape& w = in_shape(1);
-        if ((x.size() != 3 && x.size() != 4) || w.size() != x.size()) return {};
-        ops::WindowAttrs window(a);
-        ops::Window3 g;
-        if (!ops::forward_window(window, Shape(x.begin() + 2, x.end()), std::vector<int64_t>(w.begin() + 2, w.end()), g).empty()) return {};
+        ConvSpec s;
+        if (!read_conv(s)) return {};
+        const Window2d& g = s.window;
         kernels::Conv2dArgs p;
-        p.n = int(x[0]), p.c = int(x[1]), p.h = int(g.in[1]), p.w_in = int(g.in[2]), p.m = int(w[0]);
-        p.oh = int(g.out[1]), p.ow = int(g.out[2]), p.kh = int(g.kernel[1]), p.kw = int(g.kernel[2]);
-        p.stride_h = int(g.stride[1]), p.stride_w = int(g.stride[2]), p.dilation_h = int(g.dilation[1]);
-        p.dilation_w = int(g.dilation[2]), p.pad_h = int(g.pad_begin[1]), p.pad_w = int(g.pad_begin[2]);
-        p.group = int(a.get_int("group", 1));
+        p.n = int(g.n), p.c = int(g.c), p.h = int(g.h), p.w_in = int(g.w), p.m = int(s.maps);
+        p.oh = int(g.oh), p.ow = int(g.ow), p.kh = int(g.kh), p.kw = int(g.kw);
+        p.stride_h = int(g.stride_h), p.stride_w = int(g.stride_w), p.dilation_h = int(g.dilation_h);
+        p.dilation_w = int(g.dilation_w), p.pad_h = int(g.pad_top), p.pad_w = int(g.pad_left);
+        p.group = int(s.group);
         p.act = kernels::to_kernel_act(n.activation);
-        if (p.group <= 0 || p.c % p.group != 0 || p.m % p.group != 0 || w[1] != p.c / p.group) return {};
-        if (product(out_shape(), 0, out_shape().size()) != int64_t(p.n) * p.m * p.oh * p.ow) return {};
-        if (n.residual) {
-            if (!has(3)) return {};
-            const Shape& r = in_shape(3);
-            if (!ops::residual_geometry(r, out_shape()).empty()) return {};
-            p.residual_maps = int(r[1]);
-        } else if (!only_inputs(3)) {
-            return {};
-        }
+        p.residual_maps = int(s.residual_maps);
         // One input channel per group (depthwise, channel multipliers): the direct kernel, as launch_conv2d picks.
         const bool depthwise = p.c == p.group;
         return [p, depthwise](Launcher& l, const std::vector<const void*>& t, const std::vector<void*>& o) {
@@ -289,21 +276,14 @@ private:
     }
 
     Launch pool() {
-        if (!has(0) || !data_inputs({0})) return {};
-        const Shape& x = in_shape(0);
-        if (x.size() != 3 && x.size() != 4) return {};
-        ops::WindowAttrs window(a);
-        if (window.kernel_shape.size() != x.size() - 2) return {};
-        if (n.op_type == "MaxPool" && a.get_int("storage_order", 0) != 0) return {};
-        ops::Window3 g;
-        if (!ops::forward_window(window, Shape(x.begin() + 2, x.end()), window.kernel_shape, g).empty()) return {};
+        Window2d g;
+        if (!read_pool(g)) return {};
         kernels::Pool2dArgs p;
-        p.planes = x[0] * x[1], p.h = int(g.in[1]), p.w = int(g.in[2]), p.oh = int(g.out[1]), p.ow = int(g.out[2]);
-        p.kh = int(g.kernel[1]), p.kw = int(g.kernel[2]), p.stride_h = int(g.stride[1]), p.stride_w = int(g.stride[2]);
-        p.dilation_h = int(g.dilation[1]), p.dilation_w = int(g.dilation[2]);
-        p.pad_top = int(g.pad_begin[1]), p.pad_left = int(g.pad_begin[2]), p.pad_bottom = int(g.pad_end[1]), p.pad_right = int(g.pad_end[2]);
+        p.planes = g.n * g.c, p.h = int(g.h), p.w = int(g.w), p.oh = int(g.oh), p.ow = int(g.ow);
+        p.kh = int(g.kh), p.kw = int(g.kw), p.stride_h = int(g.stride_h), p.stride_w = int(g.stride_w);
+        p.dilation_h = int(g.dilation_h), p.dilation_w = int(g.dilation_w);
+        p.pad_top = int(g.pad_top), p.pad_left = int(g.pad_left), p.pad_bottom = int(g.pad_bottom), p.pad_right = int(g.pad_right);
         p.count_include_pad = a.get_int("count_include_pad", 0) != 0;
-        if (ops::numel(out_shape()) != p.planes * p.oh * p.ow) return {};
         if (n.op_type == "MaxPool") {
             return [p](Launcher& l, const std::vector<const void*>& t, const std::vector<void*>& o) {
                 kernels::MaxPool2dArgs args;
@@ -332,54 +312,15 @@ private:
     }
 
     Launch resize() {
-        if (!has(0) || !data_inputs({0}) || n.opset < 10) return {};
-        const Shape& x = in_shape(0);
-        const Shape& y = out_shape();
-        if (x.size() < 2 || y.size() != x.size()) return {};
+        ResizeSpec r;
+        if (!read_resize(r)) return {};
         kernels::Resize2dArgs p;
-        const std::string mode = a.get_string("mode", "nearest");
-        if (mode == "nearest") p.mode = kernels::ResizeMode::Nearest;
-        else if (mode == "linear") p.mode = kernels::ResizeMode::Linear;
-        else return {};
-        if (n.opset < 11) {
-            p.coord = kernels::ResizeCoord::Asymmetric, p.nearest = kernels::ResizeNearest::Simple;
-        } else {
-            const std::string coord = a.get_string("coordinate_transformation_mode", "half_pixel");
-            if (coord == "half_pixel") p.coord = kernels::ResizeCoord::HalfPixel;
-            else if (coord == "pytorch_half_pixel") p.coord = kernels::ResizeCoord::PytorchHalfPixel;
-            else if (coord == "align_corners") p.coord = kernels::ResizeCoord::AlignCorners;
-            else if (coord == "asymmetric") p.coord = kernels::ResizeCoord::Asymmetric;
-            else if (coord == "tf_half_pixel_for_nn" && n.opset < 13) p.coord = kernels::ResizeCoord::TfHalfPixelForNn;
-            else return {};
-            const std::string nearest = a.get_string("nearest_mode", "round_prefer_floor");
-            if (nearest == "round_prefer_floor") p.nearest = kernels::ResizeNearest::RoundPreferFloor;
-            else if (nearest == "round_prefer_ceil") p.nearest = kernels::ResizeNearest::RoundPreferCeil;
-            else if (nearest == "floor") p.nearest = kernels::ResizeNearest::Floor;
-            else if (nearest == "ceil") p.nearest = kernels::ResizeNearest::Ceil;
-            else return {};
-            if (a.get_int("antialias", 0) != 0 || a.has("axes")) return {};
-            if (a.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") return {};
-            p.exclude_outside = a.get_int("exclude_outside", 0) != 0;
-        }
-        // Scales as the op resolves them: the scales input, else output / input sizes.
-        const size_t rank = x.size();
-        std::vector<double> scales(rank, 1.0);
-        const size_t scales_input = n.opset < 11 ? 1 : 2;
-        const bool by_sizes = n.opset >= 11 && has(3) && ops::numel(in_shape(3)) > 0;
-        if (by_sizes) {
-            if (!n.inputs[3].constant) return {};
-            for (size_t d = 0; d < rank; ++d) scales[d] = double(y[d]) / double(x[d]);
-        } else {
-            if (!has(scales_input) || !n.inputs[scales_input].constant) return {};
-            const std::vector<float> values = ops::read_floats(*n.inputs[scales_input].constant);
-            if (values.size() != rank) return {};
-            for (size_t d = 0; d < rank; ++d) scales[d] = values[d];
-        }
-        p.planes = product(x, 0, rank - 2), p.h = int(x[rank - 2]), p.w = int(x[rank - 1]);
-        p.oh = int(y[rank - 2]), p.ow = int(y[rank - 1]), p.scale_h = scales[rank - 2], p.scale_w = scales[rank - 1];
+        p.mode = r.mode, p.coord = r.coord, p.nearest = r.nearest, p.exclude_outside = r.exclude_outside;
+        p.planes = r.planes, p.h = int(r.h), p.w = int(r.w), p.oh = int(r.oh), p.ow = int(r.ow);
+        p.scale_h = r.scale_h, p.scale_w = r.scale_w;
         // The kernel resizes the last two axes: the others must be left as they are, element for element.
-        for (size_t d = 0; d + 2 < rank; ++d) {
-            if (y[d] != x[d] || scales[d] != 1.0 || !kernels::resize_keeps_axis(p, int(x[d]))) return {};
+        for (int64_t size : r.outer) {
+            if (!kernels::resize_keeps_axis(p, int(size))) return {};
         }
         return [p](Launcher& l, const std::vector<const void*>& t, const std::vector<void*>& o) {
             kernels::Resize2dArgs args = p;

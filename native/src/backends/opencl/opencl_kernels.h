@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "backends/opencl/opencl_loader.h"
+#include "backends/resize_modes.h"
 #include "ops/op.h"
 
 namespace lite::backend::opencl {
@@ -214,9 +215,9 @@ ClEvent global_average_pool(const ClLaunch& launch, int64_t planes, int64_t plan
 
 //! A Resize over the last two axes of (planes..., H, W), as ops' Resize computes it (opset 11+ semantics).
 struct ResizeParams {
-    enum class Mode { Nearest, Linear };
-    enum class Coord { HalfPixel, PytorchHalfPixel, AlignCorners, Asymmetric, TfHalfPixelForNn };
-    enum class Nearest { RoundPreferFloor, RoundPreferCeil, Floor, Ceil, Simple };
+    using Mode = ResizeMode;
+    using Coord = ResizeCoord;
+    using Nearest = ResizeNearest;
     Mode mode = Mode::Nearest;
     Coord coord = Coord::HalfPixel;
     Nearest nearest = Nearest::RoundPreferFloor;

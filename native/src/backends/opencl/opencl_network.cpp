@@ -209,30 +209,16 @@ public:
 
 private:
     Launcher conv() {
-        if (!has(0) || !has(1) || !data_inputs({0, 1, 2, 3})) return {};
-        const Shape& x = in_shape(0);
-        const Shape& w = in_shape(1);
-        if ((x.size() != 3 && x.size() != 4) || w.size() != x.size()) return {};
-        ops::WindowAttrs window(a);
-        ops::Window3 g;
-        if (!ops::forward_window(window, Shape(x.begin() + 2, x.end()), std::vector<int64_t>(w.begin() + 2, w.end()), g).empty()) return {};
+        ConvSpec s;
+        if (!read_conv(s)) return {};
+        const Window2d& g = s.window;
         Conv2dParams p;
-        p.n = x[0], p.c = x[1], p.h = g.in[1], p.w = g.in[2], p.m = w[0], p.oh = g.out[1], p.ow = g.out[2];
-        p.kh = g.kernel[1], p.kw = g.kernel[2], p.stride_h = g.stride[1], p.stride_w = g.stride[2];
-        p.dilation_h = g.dilation[1], p.dilation_w = g.dilation[2], p.pad_top = g.pad_begin[1], p.pad_left = g.pad_begin[2];
-        p.group = a.get_int("group", 1);
+        p.n = g.n, p.c = g.c, p.h = g.h, p.w = g.w, p.m = s.maps, p.oh = g.oh, p.ow = g.ow;
+        p.kh = g.kh, p.kw = g.kw, p.stride_h = g.stride_h, p.stride_w = g.stride_w;
+        p.dilation_h = g.dilation_h, p.dilation_w = g.dilation_w, p.pad_top = g.pad_top, p.pad_left = g.pad_left;
+        p.group = s.group;
         p.activation = n.activation;
-        if (p.group <= 0 || p.c % p.group != 0 || p.m % p.group != 0 || w[1] != p.c / p.group) return {};
-        if (product(out_shape(), 0, out_shape().size()) != p.n * p.m * p.oh * p.ow) return {};
-        int64_t residual_maps = 0;
-        if (n.residual) {
-            if (!has(3)) return {};
-            const Shape& r = in_shape(3);
-            if (!ops::residual_geometry(r, out_shape()).empty()) return {};
-            residual_maps = r[1];
-        } else if (!only_inputs(3)) {
-            return {};
-        }
+        const int64_t residual_maps = s.residual_maps;
         return [p, residual_maps](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
             return conv2d(l, p, t[0], t[1], t[2], o[0], t[3], residual_maps);
         };
@@ -325,21 +311,14 @@ private:
     }
 
     Launcher pool() {
-        if (!has(0) || !data_inputs({0})) return {};
-        const Shape& x = in_shape(0);
-        if (x.size() != 3 && x.size() != 4) return {};
-        ops::WindowAttrs window(a);
-        if (window.kernel_shape.size() != x.size() - 2) return {};
-        if (n.op_type == "MaxPool" && a.get_int("storage_order", 0) != 0) return {};
-        ops::Window3 g;
-        if (!ops::forward_window(window, Shape(x.begin() + 2, x.end()), window.kernel_shape, g).empty()) return {};
+        Window2d g;
+        if (!read_pool(g)) return {};
         Pool2dParams p;
-        p.n = x[0], p.c = x[1], p.h = g.in[1], p.w = g.in[2], p.oh = g.out[1], p.ow = g.out[2];
-        p.kh = g.kernel[1], p.kw = g.kernel[2], p.stride_h = g.stride[1], p.stride_w = g.stride[2];
-        p.dilation_h = g.dilation[1], p.dilation_w = g.dilation[2];
-        p.pad_top = g.pad_begin[1], p.pad_left = g.pad_begin[2], p.pad_bottom = g.pad_end[1], p.pad_right = g.pad_end[2];
+        p.n = g.n, p.c = g.c, p.h = g.h, p.w = g.w, p.oh = g.oh, p.ow = g.ow;
+        p.kh = g.kh, p.kw = g.kw, p.stride_h = g.stride_h, p.stride_w = g.stride_w;
+        p.dilation_h = g.dilation_h, p.dilation_w = g.dilation_w;
+        p.pad_top = g.pad_top, p.pad_left = g.pad_left, p.pad_bottom = g.pad_bottom, p.pad_right = g.pad_right;
         p.count_include_pad = a.get_int("count_include_pad", 0) != 0;
-        if (product(out_shape(), 0, out_shape().size()) != p.n * p.c * p.oh * p.ow) return {};
         if (n.op_type == "MaxPool") {
             return [p](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) { return max_pool2d(l, p, t[0], o[0]); };
         }
@@ -355,55 +334,13 @@ private:
     }
 
     Launcher resize() {
-        if (!has(0) || !data_inputs({0}) || n.opset < 10) return {};
-        const Shape& x = in_shape(0);
-        const Shape& y = out_shape();
-        if (x.size() < 2 || y.size() != x.size()) return {};
+        ResizeSpec r;
+        if (!read_resize(r) || r.exclude_outside) return {};
         ResizeParams p;
-        const std::string mode = a.get_string("mode", "nearest");
-        if (mode == "nearest") p.mode = ResizeParams::Mode::Nearest;
-        else if (mode == "linear") p.mode = ResizeParams::Mode::Linear;
-        else return {};
-        if (n.opset < 11) {
-            p.coord = ResizeParams::Coord::Asymmetric, p.nearest = ResizeParams::Nearest::Simple;
-        } else {
-            const std::string coord = a.get_string("coordinate_transformation_mode", "half_pixel");
-            if (coord == "half_pixel") p.coord = ResizeParams::Coord::HalfPixel;
-            else if (coord == "pytorch_half_pixel") p.coord = ResizeParams::Coord::PytorchHalfPixel;
-            else if (coord == "align_corners") p.coord = ResizeParams::Coord::AlignCorners;
-            else if (coord == "asymmetric") p.coord = ResizeParams::Coord::Asymmetric;
-            else if (coord == "tf_half_pixel_for_nn" && n.opset < 13) p.coord = ResizeParams::Coord::TfHalfPixelForNn;
-            else return {};
-            const std::string nearest = a.get_string("nearest_mode", "round_prefer_floor");
-            if (nearest == "round_prefer_floor") p.nearest = ResizeParams::Nearest::RoundPreferFloor;
-            else if (nearest == "round_prefer_ceil") p.nearest = ResizeParams::Nearest::RoundPreferCeil;
-            else if (nearest == "floor") p.nearest = ResizeParams::Nearest::Floor;
-            else if (nearest == "ceil") p.nearest = ResizeParams::Nearest::Ceil;
-            else return {};
-            if (a.get_int("antialias", 0) != 0 || a.has("axes")) return {};
-            if (a.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") return {};
-        }
-        // Scales as the op resolves them: the scales input, else output / input sizes.
-        const size_t rank = x.size();
-        std::vector<double> scales(rank, 1.0);
-        const size_t scales_input = n.opset < 11 ? 1 : 2;
-        const bool by_sizes = n.opset >= 11 && has(3) && ops::numel(in_shape(3)) > 0;
-        if (by_sizes) {
-            if (!n.inputs[3].constant) return {};
-            for (size_t d = 0; d < rank; ++d) scales[d] = double(y[d]) / double(x[d]);
-        } else {
-            if (!has(scales_input) || !n.inputs[scales_input].constant) return {};
-            const std::vector<float> values = ops::read_floats(*n.inputs[scales_input].constant);
-            if (values.size() != rank) return {};
-            for (size_t d = 0; d < rank; ++d) scales[d] = values[d];
-        }
-        for (size_t d = 0; d + 2 < rank; ++d) {
-            if (y[d] != x[d]) return {};
-        }
-        p.planes = product(x, 0, rank - 2), p.h = x[rank - 2], p.w = x[rank - 1], p.oh = y[rank - 2], p.ow = y[rank - 1];
-        p.scale_h = scales[rank - 2], p.scale_w = scales[rank - 1];
-        for (size_t d = 0; d + 2 < rank; ++d) {
-            if (!ClResizePlan::keeps_axis(p, x[d])) return {};
+        p.mode = r.mode, p.coord = r.coord, p.nearest = r.nearest;
+        p.planes = r.planes, p.h = r.h, p.w = r.w, p.oh = r.oh, p.ow = r.ow, p.scale_h = r.scale_h, p.scale_w = r.scale_w;
+        for (int64_t size : r.outer) {
+            if (!ClResizePlan::keeps_axis(p, size)) return {};
         }
         auto plan = std::make_shared<ClResizePlan>(m_context, p);
         return [plan](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {

@@ -6,13 +6,13 @@
 #pragma once
 
 #include "backends/cuda/kernels/common.cuh"
+#include "backends/resize_modes.h"
 
 namespace lite::backend::cuda::kernels {
 
-enum class ResizeMode { Nearest, Linear };
-enum class ResizeCoord { HalfPixel, PytorchHalfPixel, AlignCorners, Asymmetric, TfHalfPixelForNn };
-//! Simple: before opset 11 (Upsample, Resize-10): truncate, or round up when downsampling.
-enum class ResizeNearest { RoundPreferFloor, RoundPreferCeil, Floor, Ceil, Simple };
+using backend::ResizeCoord;
+using backend::ResizeMode;
+using backend::ResizeNearest;
 
 //! X (planes, H, W) to Y (planes, OH, OW); scale_h/scale_w as the reference's plan has them (output / input when
 //! sizes are given).
