@@ -104,6 +104,31 @@ protected:
         return true;
     }
 
+    //! A 2-D ConvTranspose with explicit pads (no auto_pad, no output_shape): its window in ConvSpec terms, the
+    //! output size from strides, dilations, pads and output_padding.
+    bool read_conv_transpose(ConvSpec& s) {
+        if (!has(0) || !has(1) || !data_inputs({0, 1, 2}) || !only_inputs(3)) return false;
+        const ops::Shape& x = in_shape(0);
+        const ops::Shape& w = in_shape(1);
+        if (x.size() != 4 || w.size() != 4 || out_shape().size() != 4) return false;
+        const std::string auto_pad = a.get_string("auto_pad", "NOTSET");
+        if ((auto_pad != "NOTSET" && !auto_pad.empty()) || a.has("output_shape")) return false;
+        const auto strides = a.get_ints("strides", {1, 1}), dilations = a.get_ints("dilations", {1, 1});
+        const auto pads = a.get_ints("pads", {0, 0, 0, 0}), out_pad = a.get_ints("output_padding", {0, 0});
+        if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 || out_pad.size() != 2) return false;
+        Window2d& g = s.window;
+        s.group = a.get_int("group", 1);
+        g.n = x[0], g.c = x[1], g.h = x[2], g.w = x[3];
+        if (s.group <= 0 || g.c % s.group != 0 || w[0] != g.c) return false;
+        s.maps = w[1] * s.group, g.kh = w[2], g.kw = w[3];
+        g.stride_h = strides[0], g.stride_w = strides[1], g.dilation_h = dilations[0], g.dilation_w = dilations[1];
+        g.pad_top = pads[0], g.pad_left = pads[1], g.pad_bottom = pads[2], g.pad_right = pads[3];
+        g.oh = g.stride_h * (g.h - 1) + out_pad[0] + (g.kh - 1) * g.dilation_h + 1 - pads[0] - pads[2];
+        g.ow = g.stride_w * (g.w - 1) + out_pad[1] + (g.kw - 1) * g.dilation_w + 1 - pads[1] - pads[3];
+        s.residual_maps = 0;
+        return out_shape() == ops::Shape{g.n, s.maps, g.oh, g.ow};
+    }
+
     //! A 1-D/2-D MaxPool or AveragePool on a float input (MaxPool without its indices output's storage order).
     bool read_pool(Window2d& g) {
         if (!has(0) || !data_inputs({0})) return false;

@@ -138,25 +138,15 @@ private:
     }
 
     Launch conv_transpose() {
-        if (!has(0) || !has(1) || !data_inputs({0, 1, 2}) || !only_inputs(3)) return {};
-        const Shape& x = in_shape(0);
-        const Shape& w = in_shape(1);
-        if (x.size() != 4 || w.size() != 4 || out_shape().size() != 4) return {};
-        const std::string auto_pad = a.get_string("auto_pad", "NOTSET");
-        if ((auto_pad != "NOTSET" && !auto_pad.empty()) || a.has("output_shape")) return {};
-        const auto strides = a.get_ints("strides", {1, 1}), dilations = a.get_ints("dilations", {1, 1});
-        const auto pads = a.get_ints("pads", {0, 0, 0, 0}), out_pad = a.get_ints("output_padding", {0, 0});
-        if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 || out_pad.size() != 2) return {};
+        ConvSpec s;
+        if (!read_conv_transpose(s)) return {};
+        const Window2d& g = s.window;
         kernels::ConvTranspose2dArgs p;
-        p.n = int(x[0]), p.c = int(x[1]), p.h = int(x[2]), p.w_in = int(x[3]), p.group = int(a.get_int("group", 1));
-        if (p.group <= 0 || p.c % p.group != 0) return {};
-        p.m = int(w[1]) * p.group, p.kh = int(w[2]), p.kw = int(w[3]);
-        p.stride_h = int(strides[0]), p.stride_w = int(strides[1]), p.dilation_h = int(dilations[0]), p.dilation_w = int(dilations[1]);
-        p.pad_h = int(pads[0]), p.pad_w = int(pads[1]);
-        p.oh = int(p.stride_h * (p.h - 1) + out_pad[0] + (p.kh - 1) * p.dilation_h + 1 - pads[0] - pads[2]);
-        p.ow = int(p.stride_w * (p.w_in - 1) + out_pad[1] + (p.kw - 1) * p.dilation_w + 1 - pads[1] - pads[3]);
+        p.n = int(g.n), p.c = int(g.c), p.h = int(g.h), p.w_in = int(g.w), p.m = int(s.maps), p.group = int(s.group);
+        p.oh = int(g.oh), p.ow = int(g.ow), p.kh = int(g.kh), p.kw = int(g.kw);
+        p.stride_h = int(g.stride_h), p.stride_w = int(g.stride_w), p.dilation_h = int(g.dilation_h);
+        p.dilation_w = int(g.dilation_w), p.pad_h = int(g.pad_top), p.pad_w = int(g.pad_left);
         p.act = kernels::to_kernel_act(n.activation);
-        if (w[0] != p.c || out_shape() != Shape{p.n, p.m, p.oh, p.ow}) return {};
         return [p](Launcher& l, const std::vector<const void*>& t, const std::vector<void*>& o) {
             kernels::ConvTranspose2dArgs args = p;
             args.x = f(t[0]), args.w = f(t[1]), args.bias = f(t[2]), args.y = f(o[0]);

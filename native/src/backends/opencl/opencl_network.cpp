@@ -225,24 +225,14 @@ private:
     }
 
     Launcher conv_transpose() {
-        if (!has(0) || !has(1) || !data_inputs({0, 1, 2}) || !only_inputs(3)) return {};
-        const Shape& x = in_shape(0);
-        const Shape& w = in_shape(1);
-        if (x.size() != 4 || w.size() != 4 || out_shape().size() != 4) return {};
-        const std::string auto_pad = a.get_string("auto_pad", "NOTSET");
-        if ((auto_pad != "NOTSET" && !auto_pad.empty()) || a.has("output_shape")) return {};
-        const auto strides = a.get_ints("strides", {1, 1}), dilations = a.get_ints("dilations", {1, 1});
-        const auto pads = a.get_ints("pads", {0, 0, 0, 0}), out_pad = a.get_ints("output_padding", {0, 0});
-        if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 || out_pad.size() != 2) return {};
+        ConvSpec s;
+        if (!read_conv_transpose(s)) return {};
+        const Window2d& g = s.window;
         Conv2dParams p;
-        p.n = x[0], p.c = x[1], p.h = x[2], p.w = x[3], p.group = a.get_int("group", 1);
-        p.m = w[1] * p.group, p.kh = w[2], p.kw = w[3];
-        p.stride_h = strides[0], p.stride_w = strides[1], p.dilation_h = dilations[0], p.dilation_w = dilations[1];
-        p.pad_top = pads[0], p.pad_left = pads[1];
-        p.oh = p.stride_h * (p.h - 1) + out_pad[0] + (p.kh - 1) * p.dilation_h + 1 - pads[0] - pads[2];
-        p.ow = p.stride_w * (p.w - 1) + out_pad[1] + (p.kw - 1) * p.dilation_w + 1 - pads[1] - pads[3];
+        p.n = g.n, p.c = g.c, p.h = g.h, p.w = g.w, p.m = s.maps, p.oh = g.oh, p.ow = g.ow, p.group = s.group;
+        p.kh = g.kh, p.kw = g.kw, p.stride_h = g.stride_h, p.stride_w = g.stride_w;
+        p.dilation_h = g.dilation_h, p.dilation_w = g.dilation_w, p.pad_top = g.pad_top, p.pad_left = g.pad_left;
         p.activation = n.activation;
-        if (w[0] != p.c || out_shape() != Shape{p.n, p.m, p.oh, p.ow}) return {};
         return [p](const ClLaunch& l, const std::vector<ClTensor>& t, const std::vector<ClTensor>& o) {
             return conv_transpose2d(l, p, t[0], t[1], t[2], o[0]);
         };
